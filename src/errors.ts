@@ -1,0 +1,136 @@
+/**
+ * Typed errors. Programs branch on `code` (a stable string) and, for
+ * failures the peer reported, on `replyCode` (the FTP reply number). Every
+ * code is listed in `FtpErrorCode` and documented in docs/errors.md.
+ */
+
+/** A parsed FTP reply, as carried by errors. Mirrors protocol's `Reply`. */
+export interface ErrorReply {
+  readonly code: number;
+  readonly lines: readonly string[];
+  readonly message: string;
+}
+
+export type FtpErrorCode =
+  /** The server answered with a 4xx/5xx (or otherwise unexpected) reply. */
+  | "ERR_FTP_REPLY"
+  /** A timeout expired (connect, control reply, data connection, idle). */
+  | "ERR_FTP_TIMEOUT"
+  /** The connection closed before the operation finished. */
+  | "ERR_FTP_CLOSED"
+  /** The peer broke the protocol (malformed reply, bad PASV/EPSV text, …). */
+  | "ERR_FTP_PROTOCOL"
+  /** The operation was cancelled through an AbortSignal or `abort()`. */
+  | "ERR_FTP_ABORTED"
+  /** A line or reply exceeded its size limit. */
+  | "ERR_FTP_LINE_TOO_LONG"
+  /** A command argument contained CR, LF or NUL and was never sent. */
+  | "ERR_FTP_INVALID_ARGUMENT"
+  /** TLS failed: handshake, certificate verification, or a refused upgrade. */
+  | "ERR_FTP_TLS"
+  /** A data connection could not be opened or was refused. */
+  | "ERR_FTP_DATA_CONNECTION"
+  /** A local option or argument was invalid (caught before any I/O). */
+  | "ERR_FTP_INVALID_OPTION";
+
+export interface FtpErrorOptions {
+  readonly reply?: ErrorReply | undefined;
+  /** The command that provoked the error, with secrets redacted. */
+  readonly command?: string | undefined;
+  readonly cause?: unknown;
+}
+
+export class FtpError extends Error {
+  override name = "FtpError";
+  readonly code: FtpErrorCode;
+  /** The FTP reply number, when the error comes from a reply. */
+  readonly replyCode: number | undefined;
+  readonly reply: ErrorReply | undefined;
+  /** The command that provoked the error (PASS shown as `PASS ***`). */
+  readonly command: string | undefined;
+
+  constructor(code: FtpErrorCode, message: string, options: FtpErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.reply = options.reply;
+    this.replyCode = options.reply?.code;
+    this.command = options.command;
+  }
+}
+
+/** The server answered with a reply that means failure. */
+export class FtpReplyError extends FtpError {
+  override name = "FtpReplyError";
+  declare readonly reply: ErrorReply;
+  declare readonly replyCode: number;
+  constructor(reply: ErrorReply, options: Omit<FtpErrorOptions, "reply"> = {}) {
+    const what = options.command ? ` to ${options.command}` : "";
+    super("ERR_FTP_REPLY", `Server replied ${reply.code}${what}: ${reply.message}`, { ...options, reply });
+  }
+}
+
+export class FtpTimeoutError extends FtpError {
+  override name = "FtpTimeoutError";
+  constructor(message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_TIMEOUT", message, options);
+  }
+}
+
+export class FtpConnectionClosedError extends FtpError {
+  override name = "FtpConnectionClosedError";
+  constructor(message = "Connection closed", options: FtpErrorOptions = {}) {
+    super("ERR_FTP_CLOSED", message, options);
+  }
+}
+
+export class FtpProtocolError extends FtpError {
+  override name = "FtpProtocolError";
+  constructor(message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_PROTOCOL", message, options);
+  }
+}
+
+export class FtpAbortError extends FtpError {
+  override name = "FtpAbortError";
+  constructor(message = "Operation aborted", options: FtpErrorOptions = {}) {
+    super("ERR_FTP_ABORTED", message, options);
+  }
+}
+
+/** A line (or a multi-line reply) grew past its limit. */
+export class FtpLineTooLongError extends FtpError {
+  override name = "FtpLineTooLongError";
+  readonly limit: number;
+  constructor(limit: number, what = "line") {
+    super("ERR_FTP_LINE_TOO_LONG", `${what} exceeds the limit of ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+export class FtpInvalidArgumentError extends FtpError {
+  override name = "FtpInvalidArgumentError";
+  constructor(message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_INVALID_ARGUMENT", message, options);
+  }
+}
+
+export class FtpTlsError extends FtpError {
+  override name = "FtpTlsError";
+  constructor(message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_TLS", message, options);
+  }
+}
+
+export class FtpDataConnectionError extends FtpError {
+  override name = "FtpDataConnectionError";
+  constructor(message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_DATA_CONNECTION", message, options);
+  }
+}
+
+export class FtpInvalidOptionError extends FtpError {
+  override name = "FtpInvalidOptionError";
+  constructor(message: string) {
+    super("ERR_FTP_INVALID_OPTION", message);
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Incremental, bounded parser for command lines (server side, RFC 959 §4.1).
+ *
+ * Fed arbitrary Buffer chunks, it finds LF in bytes, strips Telnet
+ * sequences (RFC 854) that clients may send on the control connection —
+ * notably IAC IP / IAC DM before an urgent ABOR — and yields one
+ * `CommandLine` per non-empty line. A line past `maxLineLength` yields
+ * `{ kind: "too-long" }` once, and its remaining bytes up to the next LF are
+ * skipped without being stored, so a client can never make the server
+ * buffer more than the limit.
+ *
+ * Rules that keep the result independent of how bytes are chunked:
+ * - LF always ends a line, even in the middle of a Telnet sequence; the
+ *   Telnet state starts fresh on every line.
+ * - The limit counts the line's bytes after Telnet stripping, line ending
+ *   (LF or CRLF) excluded.
+ */
+import { FtpInvalidOptionError } from "../errors.js";
+import type { CommandLine } from "./types.js";
+
+export interface CommandParserOptions {
+  /** Bytes in one line after Telnet stripping, line ending excluded. Default 4096. */
+  maxLineLength?: number;
+  /** How lines are decoded; switched by OPTS UTF8. Default "utf8". */
+  encoding?: "utf8" | "latin1";
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** Telnet "interpret as command". */
+const IAC = 0xff;
+/** Interrupt Process and Data Mark: what a client sends before an urgent ABOR. */
+const IP = 0xf4;
+const DM = 0xf2;
+/** Telnet commands start at SE (0xF0); WILL/WONT/DO/DONT (0xFB–0xFE) take an option byte. */
+const FIRST_COMMAND = 0xf0;
+const FIRST_NEGOTIATION = 0xfb;
+
+/** Where the Telnet decoder stands between two bytes (and two chunks). */
+const TEXT = 0;
+const AFTER_IAC = 1;
+const OPTION = 2;
+
+export class CommandParser {
+  /** Decoding of the following lines; switch with OPTS UTF8 ON/OFF. */
+  encoding: "utf8" | "latin1";
+  readonly maxLineLength: number;
+
+  /** Owned copy of the unfinished line (Telnet already stripped). */
+  private pending: Buffer = Buffer.alloc(0);
+  private pendingLength = 0;
+  /** A CR arriving as byte maxLineLength + 1: kept as a flag, see append(). */
+  private heldCR = false;
+  private telnet = TEXT;
+  private urgent = false;
+  /** Skipping the rest of a too-long line up to its LF. */
+  private discarding = false;
+
+  constructor(options: CommandParserOptions = {}) {
+    const max = options.maxLineLength ?? 4096;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new FtpInvalidOptionError(`maxLineLength must be a positive integer, got ${String(max)}`);
+    }
+    this.maxLineLength = max;
+    this.encoding = options.encoding ?? "utf8";
+    if (this.encoding !== "utf8" && this.encoding !== "latin1") {
+      throw new FtpInvalidOptionError(`encoding must be "utf8" or "latin1", got ${String(this.encoding)}`);
+    }
+  }
+
+  /** Bytes of an unfinished line held between pushes (never above maxLineLength). */
+  get bufferedBytes(): number {
+    return this.pendingLength;
+  }
+
+  /** Forget everything buffered (e.g. around a TLS upgrade). */
+  reset(): void {
+    this.pendingLength = 0;
+    this.heldCR = false;
+    this.telnet = TEXT;
+    this.urgent = false;
+    this.discarding = false;
+  }
+
+  /** Feed bytes; returns the lines they complete, in order. Never throws for any input. */
+  push(chunk: Buffer): CommandLine[] {
+    const out: CommandLine[] = [];
+    const length = chunk.length;
+    const max = this.maxLineLength;
+    let pos = 0;
+    // Next IAC at or after pos; -1 when none is left. Computed lazily and
+    // reused so a chunk is scanned for IAC once, not once per line.
+    let iacAt = -2;
+
+    while (pos < length) {
+      const lf = chunk.indexOf(LF, pos);
+      if (this.discarding) {
+        if (lf === -1) return out;
+        this.endLine();
+        pos = lf + 1;
+        continue;
+      }
+      const end = lf === -1 ? length : lf;
+
+      if (iacAt !== -1 && iacAt < pos) iacAt = chunk.indexOf(IAC, pos);
+      if (lf !== -1 && this.pendingLength === 0 && !this.heldCR && this.telnet === TEXT && (iacAt === -1 || iacAt > lf)) {
+        // Fast path: a whole line without Telnet bytes inside this chunk.
+        let stop = lf;
+        if (stop > pos && chunk[stop - 1] === CR) stop--;
+        if (stop - pos > max) out.push({ kind: "too-long", limit: max });
+        else if (stop > pos) out.push(this.command(chunk.toString(this.encoding, pos, stop)));
+        this.endLine();
+        pos = lf + 1;
+        continue;
+      }
+
+      // Slow path: strip Telnet sequences from [pos, end) into the pending line.
+      let p = pos;
+      let fits = true;
+      while (p < end && fits) {
+        if (this.telnet === AFTER_IAC) {
+          const b = chunk[p] as number;
+          this.telnet = TEXT;
+          if (b === IAC) fits = this.append(chunk, p, p + 1); // IAC IAC: a literal 0xFF
+          else if (b >= FIRST_NEGOTIATION) this.telnet = OPTION;
+          else if (b === IP || b === DM) this.urgent = true;
+          // Not a Telnet command (e.g. DM removed by the kernel as urgent
+          // data): drop the lone IAC, keep the byte.
+          else if (b < FIRST_COMMAND) fits = this.append(chunk, p, p + 1);
+          p++;
+          continue;
+        }
+        if (this.telnet === OPTION) {
+          this.telnet = TEXT;
+          p++;
+          continue;
+        }
+        if (iacAt !== -1 && iacAt < p) iacAt = chunk.indexOf(IAC, p);
+        const stop = iacAt === -1 || iacAt >= end ? end : iacAt;
+        fits = this.append(chunk, p, stop);
+        if (stop === end) break;
+        this.telnet = AFTER_IAC;
+        p = stop + 1;
+      }
+
+      if (!fits) {
+        out.push({ kind: "too-long", limit: max });
+        this.endLine();
+        if (lf === -1) {
+          this.discarding = true;
+          return out;
+        }
+        pos = lf + 1;
+        continue;
+      }
+      if (lf === -1) return out;
+
+      let stop = this.pendingLength;
+      if (!this.heldCR && stop > 0 && this.pending[stop - 1] === CR) stop--;
+      if (stop > 0) out.push(this.command(this.pending.toString(this.encoding, 0, stop)));
+      this.endLine();
+      pos = lf + 1;
+    }
+    return out;
+  }
+
+  /** State for the next line: nothing pending, Telnet decoder fresh. */
+  private endLine(): void {
+    this.pendingLength = 0;
+    this.heldCR = false;
+    this.telnet = TEXT;
+    this.urgent = false;
+    this.discarding = false;
+  }
+
+  /**
+   * Copy chunk[from, to) into the pending line; false when the line would
+   * pass the limit. A CR that would be byte limit + 1 is not stored but
+   * remembered: if the LF follows, the line is exactly at the limit.
+   */
+  private append(chunk: Buffer, from: number, to: number): boolean {
+    const n = to - from;
+    if (n === 0) return true;
+    if (this.heldCR) return false;
+    const max = this.maxLineLength;
+    let copyTo = to;
+    const total = this.pendingLength + n;
+    if (total > max) {
+      if (total !== max + 1 || chunk[to - 1] !== CR) return false;
+      this.heldCR = true;
+      copyTo = to - 1;
+    }
+    const needed = this.pendingLength + (copyTo - from);
+    if (needed > this.pending.length) {
+      const grown = Buffer.allocUnsafe(Math.min(max, Math.max(needed, this.pending.length * 2, 256)));
+      this.pending.copy(grown, 0, 0, this.pendingLength);
+      this.pending = grown;
+    }
+    chunk.copy(this.pending, this.pendingLength, from, copyTo);
+    this.pendingLength = needed;
+    return true;
+  }
+
+  private command(line: string): CommandLine {
+    const space = line.indexOf(" ");
+    const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
+    const arg = space === -1 ? "" : line.slice(space + 1);
+    return { kind: "command", command: { verb, arg, urgent: this.urgent } };
+  }
+}

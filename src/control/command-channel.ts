@@ -1,0 +1,152 @@
+/**
+ * The server's side of the control connection: bytes in → command lines
+ * out, replies in → bytes out. It owns exactly one socket, kept behind one
+ * field and wired through one method (`attach`), so AUTH TLS can later swap
+ * the plain socket for a `tls.TLSSocket` with `replaceSocket()`. It knows
+ * nothing of login, files or transfers.
+ */
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import createDebug from "debug";
+import { CommandParser } from "../protocol/command-parser.js";
+import { formatReply } from "../protocol/reply-formatter.js";
+import type { CommandLine } from "../protocol/types.js";
+
+const debug = createDebug("ftpwire:server");
+
+/** A control socket: a TCP socket, a TLS socket or any Duplex injected by a test or tunnel. */
+export type ControlSocket = Socket | Duplex;
+
+export interface CommandChannelOptions {
+  /** Longest accepted command line in bytes (longer lines are reported as "too-long"). */
+  readonly maxLineLength: number;
+  /** Stop reading commands while this many reply bytes wait to be sent (a client that never reads). */
+  readonly maxPendingReplyBytes?: number;
+}
+
+export interface CommandChannelHandlers {
+  /** One parsed line (a command, or a line that was too long). */
+  onLine(line: CommandLine): void;
+  /** The socket closed (either side); called once. */
+  onClose(): void;
+}
+
+export class CommandChannel {
+  private socket: ControlSocket;
+  private readonly parser: CommandParser;
+  private readonly handlers: CommandChannelHandlers;
+  private readonly maxPending: number;
+  private corked = false;
+  private ended = false;
+  private closedOnce = false;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onSocketError = (error: Error) => debug("control socket error: %s", error.message);
+  private readonly onSocketClose = () => this.handleClose();
+  private readonly onDrain = () => this.socket.resume();
+
+  constructor(socket: ControlSocket, options: CommandChannelOptions, handlers: CommandChannelHandlers) {
+    this.socket = socket;
+    this.parser = new CommandParser({ maxLineLength: options.maxLineLength, encoding: "utf8" });
+    this.handlers = handlers;
+    this.maxPending = options.maxPendingReplyBytes ?? 1 << 20;
+    if ("setNoDelay" in socket && typeof socket.setNoDelay === "function") socket.setNoDelay(true);
+    this.attach(socket);
+  }
+
+  /** The current socket (plain or TLS). */
+  get current(): ControlSocket {
+    return this.socket;
+  }
+
+  get isOpen(): boolean {
+    return !this.ended && !this.closedOnce && !this.socket.destroyed;
+  }
+
+  /**
+   * Swaps the socket, e.g. for a TLSSocket wrapping the old one after AUTH
+   * TLS. Listeners move to the new socket; bytes buffered in the parser are
+   * dropped (RFC 4217: nothing may follow AUTH before the handshake).
+   */
+  replaceSocket(next: ControlSocket): void {
+    this.detach(this.socket);
+    this.parser.reset();
+    this.socket = next;
+    this.attach(next);
+  }
+
+  /** Sends one reply. Replies written in the same tick leave in one packet. */
+  send(code: number, text?: string | readonly string[]): void {
+    if (!this.isOpen) return;
+    debug("> %d %s", code, typeof text === "string" ? text : (text?.[0] ?? ""));
+    this.writeCorked(formatReply(code, text));
+  }
+
+  /** Sends a final reply (if any) and closes the connection once it is flushed. */
+  end(code?: number, text?: string | readonly string[]): void {
+    if (!this.isOpen) return;
+    if (code !== undefined) this.send(code, text);
+    this.ended = true;
+    const socket = this.socket;
+    socket.end();
+    // A peer that never reads must not keep the socket forever.
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    timer.unref?.();
+    socket.once("close", () => clearTimeout(timer));
+  }
+
+  destroy(): void {
+    this.ended = true;
+    this.socket.destroy();
+  }
+
+  private writeCorked(bytes: Buffer): void {
+    const socket = this.socket;
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(bytes);
+    if (socket.writableLength > this.maxPending && !socket.isPaused()) {
+      socket.pause();
+      socket.once("drain", this.onDrain);
+    }
+  }
+
+  private receive(chunk: Buffer): void {
+    let lines: CommandLine[];
+    try {
+      lines = this.parser.push(chunk);
+    } catch (error) {
+      debug("command parser failed: %s", (error as Error).message);
+      this.destroy();
+      return;
+    }
+    for (const line of lines) {
+      if (!this.isOpen) return;
+      this.handlers.onLine(line);
+    }
+  }
+
+  private handleClose(): void {
+    if (this.closedOnce) return;
+    this.closedOnce = true;
+    this.handlers.onClose();
+  }
+
+  private attach(socket: ControlSocket): void {
+    socket.on("data", this.onData);
+    socket.on("error", this.onSocketError);
+    socket.on("close", this.onSocketClose);
+  }
+
+  private detach(socket: ControlSocket): void {
+    socket.off("data", this.onData);
+    socket.off("error", this.onSocketError);
+    socket.off("close", this.onSocketClose);
+    socket.off("drain", this.onDrain);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * File transfer commands: RETR STOR APPE STOU, and ABOR.
+ * Each transfer runs through Session.startTransfer, so the control
+ * connection stays responsive (ABOR/STAT/QUIT) while bytes move.
+ */
+import { randomBytes } from "node:crypto";
+import { createCrlfToLf, createLfToCrlf } from "../../data/ascii-transform.js";
+import { joinVirtual, virtualBasename, virtualDirname } from "../../protocol/paths.js";
+import type { FileInfo } from "../../protocol/types.js";
+import type { Session } from "../session.js";
+import type { CommandSpec } from "./table.js";
+
+function ascii(session: Session): boolean {
+  return session.type === "A" && session.options.asciiConversion;
+}
+
+function modeText(session: Session): string {
+  return session.type === "A" ? "ASCII" : "BINARY";
+}
+
+/** 425 before 150 when no data connection was prepared. */
+function needsDataSetup(session: Session): boolean {
+  if (session.dataChannel.prepared) return false;
+  session.reply(425, "Use PORT, PASV, EPRT or EPSV first");
+  return true;
+}
+
+async function statOrUndefined(session: Session, path: string): Promise<FileInfo | undefined> {
+  try {
+    return await session.fs.stat(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function retr(session: Session, arg: string): void {
+  const path = session.resolve(arg);
+  const offset = session.takeRestOffset();
+  if (needsDataSetup(session)) return;
+  session.startTransfer("RETR", path, async (transfer) => {
+    let source;
+    try {
+      const info = await session.fs.stat(path);
+      if (info.type === "directory") return session.reply(550, "Not a plain file");
+      if (offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+      source = await session.fs.read(path, { start: offset });
+    } catch (error) {
+      return session.replyStorageError(error);
+    }
+    const result = await session.sendData(
+      transfer,
+      source,
+      `Opening ${modeText(session)} mode data connection for ${virtualBasename(path)}`,
+      ascii(session) ? createLfToCrlf() : undefined,
+    );
+    session.emitTransfer("download", transfer, result);
+  });
+}
+
+interface UploadPlan {
+  readonly verb: "STOR" | "APPE" | "STOU";
+  readonly append: boolean;
+}
+
+function upload(session: Session, arg: string, plan: UploadPlan): void {
+  const offset = session.takeRestOffset();
+  if (plan.verb === "STOU" && offset > 0) return session.reply(503, "REST is not allowed with STOU");
+  if (needsDataSetup(session)) return;
+  const requested = plan.verb === "STOU" && arg.trim() === "" ? undefined : session.resolve(arg);
+  session.startTransfer(plan.verb, requested ?? session.cwd, async (transfer) => {
+    let path = requested ?? "";
+    let target;
+    try {
+      if (plan.verb === "STOU") path = await uniqueName(session, requested);
+      else if (offset > 0) {
+        const info = await statOrUndefined(session, path);
+        if (!info || offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+      }
+      target = await session.fs.write(path, { start: offset, append: plan.append });
+    } catch (error) {
+      return session.replyStorageError(error);
+    }
+    const opening =
+      plan.verb === "STOU"
+        ? `FILE: ${virtualBasename(path)}`
+        : `Opening ${modeText(session)} mode data connection for ${virtualBasename(path)}`;
+    const result = await session.receiveData(transfer, target, opening, ascii(session) ? createCrlfToLf() : undefined);
+    // The event names the path actually written (STOU chooses it here).
+    session.emitTransfer("upload", transfer, result, path);
+  });
+}
+
+/** STOU: a name that does not exist yet, near the requested one (or in the current directory). */
+async function uniqueName(session: Session, requested: string | undefined): Promise<string> {
+  const dir = requested ? virtualDirname(requested) : session.cwd;
+  const base = requested ? virtualBasename(requested) : "ftpwire";
+  if (requested && !(await statOrUndefined(session, requested))) return requested;
+  for (let i = 0; i < 20; i++) {
+    const candidate = joinVirtual(dir, `${base}.${randomBytes(4).toString("hex")}`);
+    if (!(await statOrUndefined(session, candidate))) return candidate;
+  }
+  throw Object.assign(new Error("no unique name"), { code: "EEXIST" });
+}
+
+export const TRANSFER_COMMANDS: readonly CommandSpec[] = [
+  { verb: "RETR", needsLogin: true, arg: "required", syntax: "RETR <sp> pathname", handler: retr },
+  {
+    verb: "STOR",
+    needsLogin: true,
+    arg: "required",
+    writes: true,
+    syntax: "STOR <sp> pathname",
+    handler: (session, arg) => upload(session, arg, { verb: "STOR", append: false }),
+  },
+  {
+    verb: "APPE",
+    needsLogin: true,
+    arg: "required",
+    writes: true,
+    syntax: "APPE <sp> pathname",
+    handler: (session, arg) => upload(session, arg, { verb: "APPE", append: true }),
+  },
+  {
+    verb: "STOU",
+    needsLogin: true,
+    arg: "optional",
+    writes: true,
+    syntax: "STOU [<sp> pathname]",
+    handler: (session, arg) => upload(session, arg, { verb: "STOU", append: false }),
+  },
+  {
+    verb: "ABOR",
+    needsLogin: true,
+    arg: "none",
+    syntax: "ABOR (abort the transfer)",
+    handler(session) {
+      const transfer = session.transfer;
+      if (!transfer) {
+        session.dataChannel.close();
+        return session.reply(225, "No transfer to abort; data connection closed");
+      }
+      // 426 comes from the transfer itself; 226 acknowledges the ABOR after it.
+      transfer.aborted ??= "abor";
+      transfer.after.push(() => session.reply(226, "ABOR successful"));
+      transfer.controller.abort();
+    },
+  },
+];

@@ -1,0 +1,38 @@
+/**
+ * Every default of the server in one place (documented in docs/server.md).
+ * Handlers never carry their own numbers: they read the resolved options.
+ */
+export const SERVER_DEFAULTS = {
+  /** First line(s) sent to a new connection (220). */
+  greeting: "ftpwire FTP server ready",
+  /** Bind address of `listen()` when none is given. */
+  host: "0.0.0.0",
+  /** Port of `listen()` when none is given. */
+  port: 21,
+  /** Refuse PORT/EPRT to addresses other than the control peer's and to ports below 1024 (RFC 2577). */
+  allowForeignDataAddress: false,
+  /** Convert line endings for TYPE A transfers (CRLF on the wire, LF in storage). */
+  asciiConversion: true,
+  /** How long `close()` lets running transfers finish before it ends every session. */
+  shutdownGraceMs: 10_000,
+  /** SYST reply text (215). */
+  systemType: "UNIX Type: L8",
+  limits: {
+    /** Connections open at once; one more gets 421 and is closed. */
+    maxConnections: 512,
+    /** Connections open at once from one remote address. */
+    maxConnectionsPerAddress: 32,
+    /** Failed PASS attempts per connection before it is closed with 421. */
+    maxLoginAttempts: 3,
+    /** Delay before each failed-login reply (slows password guessing). */
+    failedLoginDelayMs: 1000,
+    /** A control connection with no command for this long gets 421 and is closed (paused during transfers). */
+    idleTimeoutMs: 300_000,
+    /** Waiting for a data connection, and inactivity during a transfer. */
+    dataTimeoutMs: 30_000,
+    /** Longest command line in bytes; longer lines get 500. */
+    maxLineLength: 4096,
+    /** Commands received during a transfer are queued up to this count; more get 503. */
+    maxQueuedCommands: 32,
+  },
+} as const;

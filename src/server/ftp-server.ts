@@ -1,0 +1,177 @@
+/**
+ * The server facade: accepts TCP connections, enforces connection limits,
+ * hands each socket to a Session, and runs a graceful shutdown. Hooks (in
+ * the options) decide; events inform. Never installs process signal
+ * handlers: stopping is the application's call (`close()`).
+ */
+import { EventEmitter } from "node:events";
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import createDebug from "debug";
+import { unmapIPv4 } from "../protocol/host-port.js";
+import { formatReply } from "../protocol/reply-formatter.js";
+import { SERVER_DEFAULTS } from "./defaults.js";
+import { resolveServerOptions, type FtpServerOptions, type ResolvedServerOptions } from "./options.js";
+import { Session, type SessionHost } from "./session.js";
+import type { FtpServerEvents, FtpSession } from "./types.js";
+
+const debug = createDebug("ftpwire:server");
+
+/** After the 421s, sessions still open this long are destroyed. */
+const HARD_STOP_MS = 3000;
+
+// typed-emitter ships CommonJS types; this form resolves under NodeNext in both builds.
+type TypedEmitter<E extends import("typed-emitter").EventMap> = import("typed-emitter").default<E>;
+
+export interface ListenOptions {
+  /** Default "0.0.0.0". */
+  readonly host?: string;
+  /** Default 21; 0 picks a free port. */
+  readonly port?: number;
+}
+
+export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServerEvents>) {
+  readonly options: ResolvedServerOptions;
+  private readonly server: Server;
+  private readonly sessions = new Set<Session>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly host: SessionHost;
+  private nextId = 1;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: FtpServerOptions) {
+    super();
+    this.options = resolveServerOptions(options);
+    this.server = createNetServer({ noDelay: true }, (socket) => this.onConnection(socket));
+    this.server.on("error", (error) => this.reportError(error));
+    this.host = {
+      options: this.options,
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+      reportError: (error, session) => this.reportError(error, session),
+      sessionClosed: (session) => this.onSessionClosed(session),
+    };
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(options: ListenOptions = {}): Promise<AddressInfo> {
+    const host = options.host ?? SERVER_DEFAULTS.host;
+    const port = options.port ?? SERVER_DEFAULTS.port;
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once("error", onError);
+      this.server.listen({ host, port }, () => {
+        this.server.off("error", onError);
+        const address = this.server.address() as AddressInfo;
+        debug("listening on %s port %d", address.address, address.port);
+        this.safeEmit("listening", address);
+        resolve(address);
+      });
+    });
+  }
+
+  /** The bound address, once listening. */
+  address(): AddressInfo | undefined {
+    const address = this.server.address();
+    return typeof address === "object" && address !== null ? address : undefined;
+  }
+
+  /** Sessions currently connected. */
+  get connections(): readonly FtpSession[] {
+    return [...this.sessions];
+  }
+
+  /**
+   * Stops accepting connections, lets running transfers finish for up to
+   * `graceMs` (default `shutdownGraceMs`), then sends 421 to every session,
+   * closes them and resolves. Calling it again returns the same promise.
+   */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
+    return this.closing;
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    const stopped = new Promise<void>((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+    });
+    const deadline = Date.now() + graceMs;
+    for (let round = 0; round < 1000; round++) {
+      const running = [...this.sessions].flatMap((s) => (s.transfer ? [s.transfer.done] : []));
+      const left = deadline - Date.now();
+      if (running.length === 0 || left <= 0) break;
+      const timer = new AbortController();
+      await Promise.race([Promise.all(running), delay(left, undefined, { signal: timer.signal }).catch(() => undefined)]);
+      timer.abort();
+    }
+    for (const session of this.sessions) session.shutdown();
+    // A session whose storage call hangs must not hold the shutdown forever.
+    const hardStop = new AbortController();
+    const forced = delay(HARD_STOP_MS, undefined, { signal: hardStop.signal }).then(
+      () => {
+        for (const session of this.sessions) session.destroy();
+      },
+      () => undefined,
+    );
+    await stopped;
+    hardStop.abort();
+    await forced;
+    this.safeEmit("close");
+  }
+
+  private onConnection(socket: Socket): void {
+    socket.on("error", (error) => debug("socket error before session: %s", error.message));
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const address = unmapIPv4(socket.remoteAddress ?? "");
+    const limits = this.options.limits;
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    if (this.sessions.size >= limits.maxConnections || fromAddress >= limits.maxConnectionsPerAddress) {
+      const why = this.sessions.size >= limits.maxConnections ? "Too many connections" : "Too many connections from your address";
+      debug("refusing %s: %s", address, why);
+      socket.setNoDelay(true);
+      socket.end(formatReply(421, why));
+      const timer = setTimeout(() => socket.destroy(), 2000);
+      timer.unref();
+      socket.once("close", () => clearTimeout(timer));
+      return;
+    }
+    this.perAddress.set(address, fromAddress + 1);
+    const session = new Session(this.nextId++, socket, this.host);
+    this.sessions.add(session);
+    this.safeEmit("connection", session);
+    session.start();
+  }
+
+  private onSessionClosed(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    const count = (this.perAddress.get(session.remoteAddress) ?? 1) - 1;
+    if (count <= 0) this.perAddress.delete(session.remoteAddress);
+    else this.perAddress.set(session.remoteAddress, count);
+    this.safeEmit("disconnect", { session });
+  }
+
+  /** Emits without letting a throwing listener break the session that emitted. */
+  private safeEmit<E extends keyof FtpServerEvents>(event: E, ...args: Parameters<FtpServerEvents[E]>): boolean {
+    try {
+      return (this.emit as (event: E, ...args: Parameters<FtpServerEvents[E]>) => boolean)(event, ...args);
+    } catch (error) {
+      if (event !== "error") this.reportError(error);
+      return true;
+    }
+  }
+
+  /** A failure inside a session: `error` event when someone listens, a debug line otherwise. */
+  private reportError(error: unknown, session?: Session): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    debug("error%s: %s", session ? ` in session ${session.id}` : "", err.message);
+    if (this.listenerCount("error") > 0) this.safeEmit("error", err, session);
+  }
+}
+
+/** Creates a server; options are validated here (FtpInvalidOptionError). */
+export function createServer(options: FtpServerOptions): FtpServer {
+  return new FtpServer(options);
+}

@@ -1,0 +1,461 @@
+/**
+ * One FTP session: the state machine behind one control connection.
+ *
+ * Dispatch rules (documented in docs/server.md):
+ * - Commands run one at a time, in order. A command that arrives while
+ *   another is still running (a slow storage call, a delayed login
+ *   failure) waits in a small queue.
+ * - A transfer (RETR, STOR, LIST, …) runs in the background and the control
+ *   socket keeps being read. ABOR, STAT and QUIT are handled at once while
+ *   it runs; every other command is queued and runs after the transfer's
+ *   final reply (past `limits.maxQueuedCommands`, 503).
+ * - Closing the control connection aborts the running transfer.
+ */
+import type { Readable, Transform, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import createDebug from "debug";
+import { FtpTimeoutError } from "../errors.js";
+import { CommandChannel, type ControlSocket } from "../control/command-channel.js";
+import { unmapIPv4 } from "../protocol/host-port.js";
+import { DEFAULT_MLSD_FACTS } from "../protocol/listing/mlsd.js";
+import { resolveVirtualPath } from "../protocol/paths.js";
+import type { Command, CommandLine } from "../protocol/types.js";
+import type { FileSystem } from "../storage/file-system.js";
+import { storageErrorReply } from "../storage/error-replies.js";
+import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
+import { ServerDataChannel, type DataSocket } from "./data-channel.js";
+import type { ResolvedServerOptions } from "./options.js";
+import type { FtpServerEvents, FtpSession } from "./types.js";
+
+const debug = createDebug("ftpwire:server");
+
+/** Commands answered at once while a transfer runs (RFC 959 §4.1.3: they are the point of urgent handling). */
+const DURING_TRANSFER = new Set(["ABOR", "STAT", "QUIT"]);
+
+/** Commands that leave a pending REST offset in place (they may sit between REST and the transfer). */
+const KEEPS_REST = new Set(["REST", "PASV", "EPSV", "PORT", "EPRT", "TYPE", "MODE", "STRU", "NOOP", "RETR", "STOR", "APPE", "STOU"]);
+
+/** What the session needs from the server that owns it. */
+export interface SessionHost {
+  readonly options: ResolvedServerOptions;
+  emit<E extends keyof FtpServerEvents>(event: E, ...args: Parameters<FtpServerEvents[E]>): boolean;
+  /** A failure inside the session; reported without taking the server down. */
+  reportError(error: unknown, session: Session): void;
+  sessionClosed(session: Session): void;
+}
+
+export interface ActiveTransfer {
+  readonly verb: string;
+  readonly path: string;
+  readonly controller: AbortController;
+  readonly startedAt: number;
+  /** Why it was cut short, once it was. */
+  aborted: "abor" | "closed" | "shutdown" | undefined;
+  socket: DataSocket | undefined;
+  /** Run right after the transfer's final reply (ABOR's 226, QUIT's 221), before queued commands. */
+  readonly after: Array<() => void>;
+  done: Promise<void>;
+}
+
+export interface PumpResult {
+  readonly ok: boolean;
+  readonly bytes: number;
+}
+
+export class Session implements FtpSession {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly data: Record<string, unknown> = {};
+  readonly host: SessionHost;
+  readonly options: ResolvedServerOptions;
+  readonly channel: CommandChannel;
+  readonly dataChannel: ServerDataChannel;
+
+  username: string | undefined;
+  loggedIn = false;
+  cwd = "/";
+  readOnly = false;
+  fileSystem: FileSystem | undefined;
+  /** Representation type: "A" (ASCII, converted) or "I" (image/binary). */
+  type: "A" | "I" = "A";
+  restOffset = 0;
+  renameFrom: string | undefined;
+  epsvAll = false;
+  mlstFacts: readonly string[] = DEFAULT_MLSD_FACTS;
+  utf8 = true;
+  failedLogins = 0;
+  transfer: ActiveTransfer | undefined;
+  /** QUIT was received during a transfer: nothing else runs. */
+  quitting = false;
+
+  private queue: CommandLine[] | undefined;
+  private busy = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(id: number, socket: ControlSocket & { remoteAddress?: string; remotePort?: number; localAddress?: string }, host: SessionHost) {
+    this.id = id;
+    this.host = host;
+    this.options = host.options;
+    this.remoteAddress = unmapIPv4(socket.remoteAddress ?? "");
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = unmapIPv4(socket.localAddress ?? "");
+    this.channel = new CommandChannel(
+      socket,
+      { maxLineLength: this.options.limits.maxLineLength },
+      { onLine: (line) => this.onLine(line), onClose: () => this.onClose() },
+    );
+    this.dataChannel = new ServerDataChannel({
+      localAddress: this.localAddress,
+      remoteAddress: this.remoteAddress,
+      portRange: this.options.portRange,
+      timeoutMs: this.options.limits.dataTimeoutMs,
+    });
+  }
+
+  /** Sends the greeting and starts the idle timer. */
+  start(): void {
+    this.reply(220, this.options.greeting);
+    this.armIdleTimer();
+  }
+
+  reply(code: number, text?: string | readonly string[]): void {
+    this.channel.send(code, text);
+  }
+
+  /** The storage reply for a failed storage call (never the error's text). */
+  replyStorageError(error: unknown): void {
+    const { code, text } = storageErrorReply(error);
+    if (code === 451) this.host.reportError(error, this);
+    this.reply(code, text);
+  }
+
+  /** Resolves a command argument against the current directory. */
+  resolve(arg: string): string {
+    return resolveVirtualPath(this.cwd, arg);
+  }
+
+  /** The logged-in user's storage (handlers that need login only run after it). */
+  get fs(): FileSystem {
+    if (!this.fileSystem) throw new Error("no file system before login");
+    return this.fileSystem;
+  }
+
+  /** Takes the pending REST offset (it applies to one transfer only). */
+  takeRestOffset(): number {
+    const offset = this.restOffset;
+    this.restOffset = 0;
+    return offset;
+  }
+
+  close(code = 421, text = "Closing control connection"): void {
+    this.channel.end(code, text);
+  }
+
+  /** Forgets the login (USER while logged in, REIN). */
+  resetLogin(): void {
+    this.loggedIn = false;
+    this.username = undefined;
+    this.fileSystem = undefined;
+    this.cwd = "/";
+    this.readOnly = false;
+    this.restOffset = 0;
+    this.renameFrom = undefined;
+  }
+
+  /** REIN: back to the state right after the greeting (RFC 959 §4.1.1). */
+  reinitialize(): void {
+    this.resetLogin();
+    this.type = "A";
+    this.epsvAll = false;
+    this.mlstFacts = DEFAULT_MLSD_FACTS;
+    this.dataChannel.close();
+  }
+
+  /** Ends the session for a server shutdown: aborts any transfer, 421, close. */
+  shutdown(): void {
+    const transfer = this.transfer;
+    const goodbye = () => this.channel.end(421, "Service closing control connection");
+    if (!transfer) return goodbye();
+    // The transfer's 426 first, then the 421.
+    this.quitting = true;
+    transfer.aborted ??= "shutdown";
+    transfer.after.push(goodbye);
+    transfer.controller.abort();
+  }
+
+  /** Last resort of a shutdown: drops the connection without a reply. */
+  destroy(): void {
+    this.transfer?.controller.abort();
+    this.channel.destroy();
+  }
+
+  // ---- transfers -------------------------------------------------------
+
+  /**
+   * Runs `body` as the session's transfer: in the background, with ABOR,
+   * STAT and QUIT handled meanwhile and other commands queued until it ends.
+   */
+  startTransfer(verb: string, path: string, body: (transfer: ActiveTransfer) => Promise<void>): void {
+    const transfer: ActiveTransfer = {
+      verb,
+      path,
+      controller: new AbortController(),
+      startedAt: Date.now(),
+      aborted: undefined,
+      socket: undefined,
+      after: [],
+      done: Promise.resolve(),
+    };
+    this.transfer = transfer;
+    this.pauseIdleTimer();
+    transfer.done = (async () => {
+      try {
+        await body(transfer);
+      } catch (error) {
+        this.replyStorageError(error);
+      } finally {
+        this.transfer = undefined;
+        this.dataChannel.close();
+        for (const run of transfer.after) run();
+        if (!this.closed) {
+          this.armIdleTimer();
+          this.drain();
+        }
+      }
+    })();
+  }
+
+  /** Sends `source` over a data connection (RETR, LIST, …) and gives the final reply. */
+  async sendData(transfer: ActiveTransfer, source: Readable, opening: string, transform?: Transform): Promise<PumpResult> {
+    return this.pump(transfer, "send", source, opening, transform);
+  }
+
+  /** Receives a data connection into `target` (STOR, APPE, STOU) and gives the final reply. */
+  async receiveData(transfer: ActiveTransfer, target: Writable, opening: string, transform?: Transform): Promise<PumpResult> {
+    return this.pump(transfer, "receive", target, opening, transform);
+  }
+
+  /**
+   * One transfer: stream.pipeline between storage and the data socket, no
+   * copies on the way. The final reply depends on which side failed first:
+   * the network (426) or storage (its own code, e.g. 452) — the other side
+   * then fails too, with the same error, so the first error event decides.
+   */
+  private async pump(
+    transfer: ActiveTransfer,
+    direction: "send" | "receive",
+    storage: Readable | Writable,
+    opening: string,
+    transform: Transform | undefined,
+  ): Promise<PumpResult> {
+    let failure: { side: "network" | "storage"; error: unknown } | undefined;
+    storage.once("error", (error) => (failure ??= { side: "storage", error }));
+    const socket = await this.openData(transfer, opening);
+    if (!socket) {
+      storage.destroy();
+      return { ok: false, bytes: 0 };
+    }
+    socket.once("error", (error) => (failure ??= { side: "network", error }));
+    const middle = transform ? [transform] : [];
+    const streams = direction === "send" ? [storage, ...middle, socket] : [socket, ...middle, storage];
+    let ok = false;
+    try {
+      await pipeline(streams as [Readable, ...Writable[]], { signal: transfer.controller.signal });
+      ok = true;
+    } catch (error) {
+      debug("session %d: %s failed: %s", this.id, transfer.verb, (error as Error).message);
+      if (!storage.destroyed) storage.destroy(error as Error);
+    } finally {
+      socket.destroy();
+    }
+    const bytes = bytesOf(socket, direction === "send" ? "written" : "read");
+    if (ok && !transfer.aborted) this.reply(226, "Transfer complete");
+    else if (!transfer.aborted && failure?.side === "storage") {
+      const { code, text } = storageErrorReply(failure.error);
+      if (code === 451) this.host.reportError(failure.error, this);
+      // A storage failure in mid-transfer is "aborted: local error" unless it has its own code (452, 552).
+      this.reply(code === 550 ? 451 : code, code === 550 ? `Transfer aborted: ${text}` : text);
+    } else this.reply(426, "Connection closed; transfer aborted");
+    return { ok: ok && !transfer.aborted, bytes };
+  }
+
+  private async openData(transfer: ActiveTransfer, opening: string): Promise<DataSocket | undefined> {
+    if (transfer.controller.signal.aborted) {
+      // ABOR arrived while storage was still being opened: no 150 for a transfer that will not run.
+      this.reply(426, "Connection closed; transfer aborted");
+      return undefined;
+    }
+    this.reply(150, opening);
+    let socket: DataSocket;
+    try {
+      socket = await this.dataChannel.open(transfer.controller.signal);
+    } catch (error) {
+      debug("session %d: data connection failed: %s", this.id, (error as Error).message);
+      if (transfer.aborted) this.reply(426, "Connection closed; transfer aborted");
+      else this.reply(425, "Can't open data connection");
+      return undefined;
+    }
+    transfer.socket = socket;
+    if (transfer.controller.signal.aborted) {
+      socket.destroy();
+      this.reply(426, "Connection closed; transfer aborted");
+      return undefined;
+    }
+    // Inactivity on the data connection ends the transfer (426).
+    const timeoutMs = this.options.limits.dataTimeoutMs;
+    if ("setTimeout" in socket && typeof socket.setTimeout === "function") {
+      socket.setTimeout(timeoutMs);
+      socket.once("timeout", () => socket.destroy(new FtpTimeoutError(`No data for ${timeoutMs} ms`)));
+    }
+    return socket;
+  }
+
+  /** Emits upload/download with the outcome. */
+  emitTransfer(kind: "upload" | "download", transfer: ActiveTransfer, result: PumpResult, path = transfer.path): void {
+    this.host.emit(kind, {
+      session: this,
+      path,
+      bytes: result.bytes,
+      durationMs: Date.now() - transfer.startedAt,
+      aborted: !result.ok || transfer.aborted !== undefined,
+    });
+  }
+
+  // ---- dispatch --------------------------------------------------------
+
+  private onLine(line: CommandLine): void {
+    if (this.closed) return;
+    this.idleTimer?.refresh();
+    if (line.kind === "command" && this.transfer && DURING_TRANSFER.has(line.command.verb)) {
+      void this.run(line, true);
+      return;
+    }
+    if (this.transfer || this.busy || this.queue?.length) {
+      if (this.quitting) return;
+      this.queue ??= [];
+      if (this.queue.length >= this.options.limits.maxQueuedCommands) {
+        this.reply(503, "Busy: too many commands queued during a transfer");
+        return;
+      }
+      this.queue.push(line);
+      return;
+    }
+    void this.run(line, false);
+  }
+
+  private drain(): void {
+    while (!this.busy && !this.transfer && !this.closed && !this.quitting && this.queue?.length) {
+      const next = this.queue.shift();
+      if (next) void this.run(next, false);
+    }
+    if (this.queue?.length === 0) this.queue = undefined;
+  }
+
+  private async run(line: CommandLine, duringTransfer: boolean): Promise<void> {
+    if (line.kind === "too-long") {
+      this.reply(500, `Command line too long (limit ${line.limit} bytes)`);
+      return;
+    }
+    if (!duringTransfer) this.busy = true;
+    try {
+      await this.execute(line.command);
+    } catch (error) {
+      this.replyStorageError(error);
+    } finally {
+      if (!duringTransfer) this.busy = false;
+    }
+    if (!duringTransfer) this.drain();
+  }
+
+  private async execute(command: Command): Promise<void> {
+    let verb = command.verb;
+    let arg = command.arg;
+    this.host.emit("command", { session: this, verb, arg: verb === "PASS" ? "***" : arg });
+    debug("session %d < %s", this.id, verb === "PASS" ? "PASS ***" : `${verb} ${arg}`);
+    let spec = COMMAND_TABLE.get(verb);
+    if (verb !== "PASS" && this.options.beforeCommand) {
+      const decision = await this.options.beforeCommand({ session: this, verb, arg });
+      if (decision && decision.action === "deny") {
+        this.reply(decision.code ?? 550, decision.text ?? "Command refused");
+        return;
+      }
+      if (decision && decision.action === "rewrite") {
+        verb = decision.verb.toUpperCase();
+        arg = decision.arg ?? "";
+        spec = COMMAND_TABLE.get(verb);
+      }
+    }
+    if (!spec) {
+      this.reply(500, `Command not understood: ${truncate(verb, 32)}`);
+      return;
+    }
+    if (spec.needsLogin && !this.loggedIn) {
+      this.reply(530, "Please login with USER and PASS");
+      return;
+    }
+    const problem = checkArgument(spec, arg);
+    if (problem) {
+      this.reply(501, problem);
+      return;
+    }
+    if (spec.writes && this.readOnly) {
+      this.reply(550, "Permission denied (read-only session)");
+      return;
+    }
+    if (spec.verb !== "RNTO" && spec.verb !== "RNFR") this.renameFrom = undefined;
+    if (!KEEPS_REST.has(spec.verb)) this.restOffset = 0;
+    await spec.handler(this, arg, command);
+  }
+
+  // ---- timers and close ------------------------------------------------
+
+  private armIdleTimer(): void {
+    this.pauseIdleTimer();
+    this.idleTimer = setTimeout(() => {
+      debug("session %d idle, closing", this.id);
+      this.channel.end(421, "Idle timeout: closing control connection");
+    }, this.options.limits.idleTimeoutMs);
+    this.idleTimer.unref?.();
+  }
+
+  private pauseIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pauseIdleTimer();
+    this.queue = undefined;
+    if (this.transfer) {
+      this.transfer.aborted ??= "closed";
+      this.transfer.controller.abort();
+    }
+    this.dataChannel.close();
+    this.host.sessionClosed(this);
+  }
+
+  /** The session's command table (FEAT and HELP read it). */
+  get commands(): ReadonlyMap<string, CommandSpec> {
+    return COMMAND_TABLE;
+  }
+}
+
+function bytesOf(socket: DataSocket, direction: "read" | "written"): number {
+  const s = socket as { bytesRead?: number; bytesWritten?: number };
+  return (direction === "read" ? s.bytesRead : s.bytesWritten) ?? 0;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function checkArgument(spec: CommandSpec, arg: string): string | undefined {
+  if (spec.arg === "required" && arg.trim() === "") return `${spec.verb} needs an argument`;
+  if (spec.arg === "none" && arg.trim() !== "") return `${spec.verb} takes no argument`;
+  return undefined;
+}

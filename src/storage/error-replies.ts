@@ -1,0 +1,45 @@
+/**
+ * Storage failures → FTP replies. The client sees a code and a fixed text
+ * chosen here, never the error's own message or stack: those can name real
+ * paths on the server's disk.
+ */
+
+export interface ErrorReplyText {
+  readonly code: number;
+  readonly text: string;
+}
+
+const BY_ERRNO: ReadonlyMap<string, ErrorReplyText> = new Map([
+  ["ENOENT", { code: 550, text: "No such file or directory" }],
+  ["EACCES", { code: 550, text: "Permission denied" }],
+  ["EPERM", { code: 550, text: "Permission denied" }],
+  ["EROFS", { code: 550, text: "Permission denied" }],
+  ["EEXIST", { code: 550, text: "File exists" }],
+  ["ENOTDIR", { code: 550, text: "Not a directory" }],
+  ["EISDIR", { code: 550, text: "Is a directory" }],
+  ["ENOTEMPTY", { code: 550, text: "Directory not empty" }],
+  ["EBUSY", { code: 450, text: "File busy" }],
+  ["ELOOP", { code: 550, text: "Too many levels of symbolic links" }],
+  ["EXDEV", { code: 550, text: "Cannot move across devices" }],
+  ["ENOSPC", { code: 452, text: "Insufficient storage space" }],
+  ["EDQUOT", { code: 552, text: "Exceeded storage allocation" }],
+  ["EFBIG", { code: 552, text: "Exceeded storage allocation" }],
+  ["ENAMETOOLONG", { code: 553, text: "File name not allowed" }],
+  ["EINVAL", { code: 553, text: "File name not allowed" }],
+  // Node's own validation, e.g. a NUL byte inside a path.
+  ["ERR_INVALID_ARG_VALUE", { code: 553, text: "File name not allowed" }],
+  ["ERR_INVALID_ARG_TYPE", { code: 553, text: "File name not allowed" }],
+]);
+
+const UNKNOWN: ErrorReplyText = { code: 451, text: "Requested action aborted: local error in processing" };
+
+/** The reply for a storage error; unknown errors give 451 (transient). */
+export function storageErrorReply(error: unknown): ErrorReplyText {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return (typeof code === "string" && BY_ERRNO.get(code)) || UNKNOWN;
+}
+
+/** True when the error is one a storage implementation raised on purpose (a known errno). */
+export function isKnownStorageError(error: unknown): boolean {
+  return storageErrorReply(error) !== UNKNOWN;
+}

@@ -1,0 +1,391 @@
+/**
+ * Unix `ls -l` listings, as most FTP servers answer LIST: parser and
+ * formatter. The parser scans with charCodeAt/indexOf instead of one large
+ * regular expression: it runs once per entry of listings that can hold
+ * hundreds of thousands of lines, and it must find the name by position
+ * (after the date) so that names with leading or inner spaces survive.
+ *
+ * Listings carry no time zone; dates are read and written as UTC.
+ */
+import { FtpInvalidArgumentError } from "../../errors.js";
+import { daysInMonth, utcMillis } from "../time.js";
+import type { FileInfo, FileType } from "../types.js";
+import { digitsValue, intAt, isDigitsAt, RecentStrings } from "./scan.js";
+
+const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
+
+/** Three lower-cased letters packed into one number → month 1-12. */
+const MONTH_BY_KEY = new Map<number, number>();
+MONTH_NAMES.forEach((m, i) => {
+  MONTH_BY_KEY.set(((m.charCodeAt(0) | 32) << 16) | ((m.charCodeAt(1) | 32) << 8) | (m.charCodeAt(2) | 32), i + 1);
+});
+
+/** A clock skew allowance: a server ahead of UTC can list "future" times. */
+const FUTURE_SLACK_MS = 86_400_000;
+/** GNU ls: "recent" means within half a Gregorian year. */
+const SIX_MONTHS_MS = 15_778_476_000;
+
+/** Start/end offsets of the tokens before the date; module scratch, no per-line arrays. */
+const MAX_TOKENS = 16;
+const tokStart = new Int32Array(MAX_TOKENS);
+const tokEnd = new Int32Array(MAX_TOKENS);
+
+/** The year of "now" for the last `nowMs` seen (the same for a whole listing). */
+let cachedNowMs = NaN;
+let cachedNowYear = 1970;
+function yearOf(nowMs: number): number {
+  if (nowMs !== cachedNowMs) {
+    cachedNowMs = nowMs;
+    cachedNowYear = new Date(nowMs).getUTCFullYear();
+  }
+  return cachedNowYear;
+}
+
+/**
+ * Date readers return NaN for "not a date here" and this for "a date, but
+ * an impossible one" (Feb 30): the entry is kept, without `modifiedAt`.
+ * (Returning the number beats a module variable: a double stored there
+ * would be boxed on every line.)
+ */
+const BAD_DATE = Infinity;
+
+function monthToken(line: string, from: number, to: number): number {
+  // Month names start with a letter; most tokens tested here are numbers or ids.
+  if (to - from !== 3 || line.charCodeAt(from) < 65) return 0;
+  const key = ((line.charCodeAt(from) | 32) << 16) | ((line.charCodeAt(from + 1) | 32) << 8) | (line.charCodeAt(from + 2) | 32);
+  return MONTH_BY_KEY.get(key) ?? 0;
+}
+
+/**
+ * The third date token: "HH:MM" gives minutes of the day (a recent date),
+ * "YYYY" gives -year-1 (so that year 0 stays distinguishable); else NaN.
+ */
+function timeOrYear(line: string, from: number, to: number): number {
+  const len = to - from;
+  if (len === 5 && line.charCodeAt(from + 2) === 58 /* : */) return hhmm(line, from, from + 3);
+  if (len === 4) {
+    if (line.charCodeAt(from + 1) === 58) return hhmm(line, from, from + 2);
+    const y = intAt(line, from, to, 4);
+    return y < 0 ? NaN : -y - 1;
+  }
+  return NaN;
+}
+
+/** Minutes of the day from "H:MM"/"HH:MM" (hours at `from`, minutes at `m`), NaN when invalid. */
+function hhmm(line: string, from: number, m: number): number {
+  const h = intAt(line, from, m - 1, 2);
+  const min = intAt(line, m, m + 2, 2);
+  return h < 0 || h > 23 || min < 0 || min > 59 ? NaN : h * 60 + min;
+}
+
+function dayMonthYear(year: number, month: number, day: number, minutes: number): number {
+  return day > daysInMonth(year, month) ? NaN : utcMillis(year, month, day, 0, minutes);
+}
+
+/** A recent date has no year: the most recent past one (with slack) that exists. */
+function recentDate(month: number, day: number, minutes: number, nowMs: number): number {
+  let year = yearOf(nowMs);
+  for (let tries = 0; tries < 9; tries++, year--) {
+    if (day > daysInMonth(year, month)) continue; // Feb 29: step back to a leap year
+    const ms = utcMillis(year, month, day, 0, minutes);
+    if (ms <= nowMs + FUTURE_SLACK_MS) return ms;
+  }
+  return NaN;
+}
+
+/**
+ * Tries tokens k, k+1, k+2 as "Mon DD time|year" or "DD Mon time|year".
+ * Returns the time value, BAD_DATE, or NaN when the tokens are no date.
+ */
+function readDate(line: string, k: number, nowMs: number): number {
+  const s0 = tokStart[k]!, e0 = tokEnd[k]!, s1 = tokStart[k + 1]!, e1 = tokEnd[k + 1]!;
+  let month = monthToken(line, s0, e0);
+  let day: number;
+  if (month !== 0) {
+    day = intAt(line, s1, e1, 2);
+  } else {
+    month = monthToken(line, s1, e1);
+    if (month === 0) return NaN;
+    day = intAt(line, s0, e0, 2);
+  }
+  if (day < 1 || day > 31) return NaN;
+  const t = timeOrYear(line, tokStart[k + 2]!, tokEnd[k + 2]!);
+  if (Number.isNaN(t)) return NaN;
+  const ms = t >= 0 ? recentDate(month, day, t, nowMs) : dayMonthYear(-t - 1, month, day, 0);
+  return Number.isNaN(ms) ? BAD_DATE : ms;
+}
+
+/** Tokens k, k+1 as `ls --time-style=long-iso`: "YYYY-MM-DD HH:MM". */
+function readIsoDate(line: string, k: number): number {
+  const s = tokStart[k]!;
+  if (tokEnd[k]! - s !== 10 || line.charCodeAt(s + 4) !== 45 || line.charCodeAt(s + 7) !== 45) return NaN;
+  const year = intAt(line, s, s + 4, 4);
+  const month = intAt(line, s + 5, s + 7, 2);
+  const day = intAt(line, s + 8, s + 10, 2);
+  const t = timeOrYear(line, tokStart[k + 1]!, tokEnd[k + 1]!);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || Number.isNaN(t) || t < 0) return NaN;
+  const ms = dayMonthYear(year, month, day, t);
+  return Number.isNaN(ms) ? BAD_DATE : ms;
+}
+
+/** Permission bits from the 9 characters after the type, or -1 when they are not permissions. */
+function parseModeAt(line: string, from: number): number {
+  let mode = 0;
+  for (let i = 0; i < 9; i++) {
+    const c = line.charCodeAt(from + i);
+    if (c === 45 /* - */) continue;
+    const bit = 1 << (8 - i);
+    const slot = i % 3;
+    if (slot === 0) {
+      if (c !== 114 /* r */) return -1;
+      mode |= bit;
+    } else if (slot === 1) {
+      if (c !== 119 /* w */) return -1;
+      mode |= bit;
+    } else {
+      // setuid (i=2), setgid (i=5), sticky (i=8); lower case means "and executable".
+      const special = i === 2 ? 0o4000 : i === 5 ? 0o2000 : 0o1000;
+      if (c === 120 /* x */) mode |= bit;
+      else if (c === 115 /* s */ && i !== 8) mode |= bit | special;
+      else if (c === 83 /* S */ && i !== 8) mode |= special;
+      else if (c === 116 /* t */ && i === 8) mode |= bit | special;
+      else if (c === 84 /* T */ && i === 8) mode |= special;
+      else if ((c === 108 /* l */ || c === 76) /* L */ && i === 5) mode |= special; // Solaris mandatory locking
+      else return -1;
+    }
+  }
+  return mode;
+}
+
+function typeOf(c: number): FileType | undefined {
+  switch (c) {
+    case 45: // -
+      return "file";
+    case 100: // d
+      return "directory";
+    case 108: // l
+      return "symlink";
+    case 98: // b block device
+    case 99: // c character device
+    case 112: // p fifo
+    case 115: // s socket
+    case 68: // D Solaris door
+      return "unknown";
+    default:
+      return undefined;
+  }
+}
+
+/** "4," (major of a device, minor follows) or "4,0" (both in one token). */
+function isDeviceToken(line: string, from: number, to: number): boolean {
+  let comma = -1;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 44 /* , */ && comma === -1 && i > from) comma = i;
+    else if (c < 48 || c > 57) return false;
+  }
+  return comma !== -1;
+}
+
+/** Owner and group names repeat on almost every line. */
+const recentNames = new RecentStrings(8);
+
+/**
+ * Parses one `ls -l` line; undefined when it is not one (`total N` included).
+ * `now` decides the year of dates shown with a time of day (default: now).
+ */
+export function parseUnixLine(line: string, now?: Date): FileInfo | undefined {
+  let end = line.length;
+  if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+  return parseUnixAt(line, 0, end, now === undefined ? Date.now() : now.getTime(), end === line.length ? line : line.slice(0, end));
+}
+
+/**
+ * Parses the line text[start, end) (no line end) without slicing it out:
+ * listings hand in their whole text. `raw` is stored as `FileInfo.raw`.
+ */
+export function parseUnixAt(text: string, start: number, end: number, nowMs: number, raw: string | undefined): FileInfo | undefined {
+  const line = text;
+  const len = end;
+  if (end - start < 12) return undefined;
+  const type = typeOf(line.charCodeAt(start));
+  if (type === undefined) return undefined;
+  let mode: number | undefined;
+  let pos: number;
+  if (line.charCodeAt(start + 1) === 32 && line.charCodeAt(start + 2) === 91 /* [ */) {
+    // NetWare: "d [RWCEAFMS] owner size date name" — rights, not Unix bits.
+    const close = line.indexOf("]", start + 3);
+    if (close === -1 || close >= len) return undefined;
+    pos = close + 1;
+  } else {
+    mode = parseModeAt(line, start + 1);
+    if (mode < 0) return undefined;
+    pos = start + 10;
+    const marker = line.charCodeAt(pos);
+    // ACL "+", SELinux context ".", macOS extended attributes "@", z/OS "*"
+    if (marker === 43 || marker === 46 || marker === 64 || marker === 42) pos++;
+  }
+  if (line.charCodeAt(pos) !== 32) return undefined;
+
+  let n = 0;
+  let dateAt = -1;
+  let dateEnd = -1;
+  let dateMs = NaN;
+  while (n < MAX_TOKENS) {
+    while (pos < len && line.charCodeAt(pos) === 32) pos++;
+    if (pos >= len) break;
+    tokStart[n] = pos;
+    while (pos < len && line.charCodeAt(pos) !== 32) pos++;
+    tokEnd[n] = pos;
+    n++;
+    if (pos >= len) break; // a date must be followed by a name
+    // The token before the date must look like a size (or a device number).
+    if (n >= 4) {
+      const sz = n - 4;
+      if (isDigitsAt(line, tokStart[sz]!, tokEnd[sz]!) || isDeviceToken(line, tokStart[sz]!, tokEnd[sz]!)) {
+        dateMs = readDate(line, n - 3, nowMs);
+        if (!Number.isNaN(dateMs)) {
+          dateAt = n - 3;
+          dateEnd = pos;
+          break;
+        }
+      }
+    }
+    // long-iso: the token before the time is "YYYY-MM-DD".
+    if (n >= 3 && tokEnd[n - 2]! - tokStart[n - 2]! === 10 && line.charCodeAt(tokStart[n - 2]! + 4) === 45) {
+      const sz = n - 3;
+      if (isDigitsAt(line, tokStart[sz]!, tokEnd[sz]!)) {
+        dateMs = readIsoDate(line, n - 2);
+        if (!Number.isNaN(dateMs)) {
+          dateAt = n - 2;
+          dateEnd = pos;
+          break;
+        }
+      }
+    }
+  }
+  if (dateAt < 0) return undefined;
+
+  let name = line.slice(dateEnd + 1, len);
+  if (name === "") return undefined;
+
+  // Size, or "major, minor" of a device (then there is no size).
+  let sizeAt = dateAt - 1;
+  let size: number | undefined;
+  const ss = tokStart[sizeAt]!, se = tokEnd[sizeAt]!;
+  if (isDeviceToken(line, ss, se)) {
+    // "4,0": the whole device number in one token
+  } else if (sizeAt > 0 && line.charCodeAt(tokEnd[sizeAt - 1]! - 1) === 44 /* , */ && isDeviceToken(line, tokStart[sizeAt - 1]!, tokEnd[sizeAt - 1]!)) {
+    sizeAt--; // "4, 0": major and minor are two tokens
+  } else {
+    size = digitsValue(line, ss, se);
+  }
+
+  // Before the size: [links] owner [group]. A lone number first is the link count.
+  let hardLinks: number | undefined;
+  let owner: string | undefined;
+  let group: string | undefined;
+  const meta = sizeAt;
+  if (meta > 0) {
+    let k = 0;
+    if (meta >= 2 && isDigitsAt(line, tokStart[0]!, tokEnd[0]!)) {
+      hardLinks = digitsValue(line, tokStart[0]!, tokEnd[0]!);
+      k = 1;
+    }
+    owner = recentNames.get(line, tokStart[k]!, tokEnd[k]!);
+    // Anything further up to the size is the group (which may contain spaces).
+    if (k + 1 < meta) group = recentNames.get(line, tokStart[k + 1]!, tokEnd[meta - 1]!);
+  }
+
+  let target: string | undefined;
+  if (type === "symlink") {
+    const arrow = name.indexOf(" -> ");
+    if (arrow !== -1) {
+      target = name.slice(arrow + 4);
+      name = name.slice(0, arrow);
+    }
+  }
+  const modifiedAt = dateMs === BAD_DATE ? undefined : new Date(dateMs);
+
+  // The usual entry is built as one literal: one allocation with every field
+  // in the object itself, instead of growing a property store field by field.
+  let info: FileInfo;
+  if (size !== undefined && modifiedAt !== undefined && mode !== undefined && hardLinks !== undefined && owner !== undefined && group !== undefined) {
+    info =
+      raw === undefined
+        ? { name, type, size, modifiedAt, mode, hardLinks, owner, group }
+        : { name, type, size, modifiedAt, mode, hardLinks, owner, group, raw };
+  } else {
+    info = { name, type };
+    if (size !== undefined) info.size = size;
+    if (modifiedAt !== undefined) info.modifiedAt = modifiedAt;
+    if (mode !== undefined) info.mode = mode;
+    if (hardLinks !== undefined) info.hardLinks = hardLinks;
+    if (owner !== undefined) info.owner = owner;
+    if (group !== undefined) info.group = group;
+    if (raw !== undefined) info.raw = raw;
+  }
+  if (target !== undefined) info.target = target;
+  return info;
+}
+
+function permissionString(mode: number): string {
+  let s = "";
+  for (let i = 0; i < 9; i++) {
+    const bit = 1 << (8 - i);
+    const slot = i % 3;
+    if (slot === 0) s += mode & bit ? "r" : "-";
+    else if (slot === 1) s += mode & bit ? "w" : "-";
+    else {
+      const special = i === 2 ? 0o4000 : i === 5 ? 0o2000 : 0o1000;
+      const x = (mode & bit) !== 0;
+      if (mode & special) s += i === 8 ? (x ? "t" : "T") : x ? "s" : "S";
+      else s += x ? "x" : "-";
+    }
+  }
+  return s;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * The 12-character date column of `ls -l`: "Jan  1 10:00" for the last six
+ * months, "Jan  1  2020" for anything older or in the future.
+ */
+export function formatUnixDate(date: Date | undefined, nowMs: number): string {
+  let t = date === undefined ? 0 : date.getTime();
+  if (Number.isNaN(t)) t = 0;
+  const d = new Date(t);
+  const day = d.getUTCDate();
+  const head = `${MONTH_NAMES[d.getUTCMonth()]!} ${day < 10 ? " " : ""}${day}`;
+  if (t <= nowMs && nowMs - t < SIX_MONTHS_MS) {
+    return `${head} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+  }
+  return `${head}  ${String(d.getUTCFullYear()).padStart(4, "0")}`;
+}
+
+function column(value: string | undefined, fallback: string): string {
+  // Whitespace would shift the columns a reader counts.
+  const v = value === undefined || value === "" ? fallback : value.replace(/\s/g, "_");
+  return v.padEnd(8);
+}
+
+/**
+ * One `ls -l` line for a server's LIST reply (no CRLF). Missing fields get
+ * conventional defaults (mode 644/755/777, one link, owner and group "ftp").
+ * Throws FtpInvalidArgumentError for a name containing CR or LF.
+ */
+export function formatUnixLine(info: FileInfo, now?: Date): string {
+  if (/[\r\n]/.test(info.name) || (info.target !== undefined && /[\r\n]/.test(info.target))) {
+    throw new FtpInvalidArgumentError(`Cannot list a name containing CR or LF: ${JSON.stringify(info.name)}`);
+  }
+  const typeChar = info.type === "directory" ? "d" : info.type === "symlink" ? "l" : "-";
+  const mode = info.mode ?? (info.type === "directory" ? 0o755 : info.type === "symlink" ? 0o777 : 0o644);
+  const links = String(info.hardLinks ?? 1).padStart(4);
+  const size = String(info.size ?? 0).padStart(12);
+  const date = formatUnixDate(info.modifiedAt, now === undefined ? Date.now() : now.getTime());
+  const name = info.type === "symlink" && info.target !== undefined ? `${info.name} -> ${info.target}` : info.name;
+  return `${typeChar}${permissionString(mode)} ${links} ${column(info.owner, "ftp")} ${column(info.group, "ftp")} ${size} ${date} ${name}`;
+}

@@ -1,3 +1,56 @@
 // The public API of ftpwire, and nothing else.
 export * from "./errors.js";
 export type { Reply, Command, CommandLine, HostPort, FileInfo, FileType } from "./protocol/types.js";
+export {
+  REPLY_TEXTS,
+  replyText,
+  replyKind,
+  replyGroup,
+  isPreliminary,
+  isCompletion,
+  isIntermediate,
+  isTransient,
+  isPermanent,
+  isProtected,
+  isFailure,
+} from "./protocol/reply-codes.js";
+export type { ReplyKind, ReplyGroup } from "./protocol/reply-codes.js";
+// Client role.
+export { Client } from "./client/client.js";
+export type { ClientEvents, OperationOptions, SendOptions } from "./client/client.js";
+export { ClientPool } from "./client/client-pool.js";
+export type { ClientPoolOptions } from "./client/client-pool.js";
+export { parseFtpUrl } from "./client/options.js";
+export type { ClientOptions, ClientTimeouts, ActiveModeOptions, ResolvedClientOptions } from "./client/options.js";
+export type { UploadOptions, DownloadOptions, UploadSource, DownloadDestination, TransferType } from "./client/file-transfers.js";
+export type { ListOptions } from "./client/listing.js";
+export type { DirOptions } from "./client/dir-ops.js";
+export type { DirTransferOptions } from "./client/dir-transfers.js";
+export type { ProgressInfo, TransferEvent } from "./client/session.js";
+// Server role.
+export { createServer, FtpServer } from "./server/ftp-server.js";
+export type { ListenOptions } from "./server/ftp-server.js";
+export type { FtpServerOptions, FtpServerLimits, PassiveOptions } from "./server/options.js";
+export { SERVER_DEFAULTS } from "./server/defaults.js";
+export type {
+  FtpSession,
+  FtpServerEvents,
+  AuthenticateContext,
+  AuthenticateResult,
+  BeforeCommandContext,
+  BeforeCommandResult,
+  SiteContext,
+  SiteHandler,
+  SiteResult,
+  ServerTransferEvent,
+} from "./server/types.js";
+// Storage for the server role.
+export { FileSystemError } from "./storage/file-system.js";
+export type { FileSystem, FileSystemReadOptions, FileSystemWriteOptions, FileSystemErrorCode } from "./storage/file-system.js";
+export { LocalFileSystem } from "./storage/local-file-system.js";
+export type { LocalFileSystemOptions } from "./storage/local-file-system.js";
+export { MemoryFileSystem } from "./storage/memory-file-system.js";
+// Directory listings (MLSD, Unix `ls -l`, DOS/IIS) and MDTM time values, for programs that parse or write listings themselves.
+export { parseListing, ListingParser, parseMlsdLine, parseUnixLine, parseDosLine, detectListingFormat, formatMlsdLine, formatUnixLine, MLSD_FACTS } from "./protocol/listing/index.js";
+export type { ListingParserOptions, ParseListingOptions, ListingFormat } from "./protocol/listing/index.js";
+export { parseMdtm, formatMdtm } from "./protocol/time.js";

@@ -1,0 +1,119 @@
+/**
+ * Opening a session: TCP connect, greeting (120 → wait, 421 → refused),
+ * HOST, USER/PASS/ACCT, FEAT, OPTS UTF8 ON, TYPE I. Every step is bounded by
+ * a timeout and rejects with a typed error; on failure the socket is closed.
+ *
+ * FTPS seam: implicit TLS wraps the socket right after `openSocket`, explicit
+ * AUTH TLS goes between the greeting and HOST/USER — both by calling
+ * `channel.replaceSocket(tlsSocket)`; nothing else here needs to change.
+ */
+import { connect as netConnect, type Socket } from "node:net";
+import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
+import { ReplyChannel } from "../control/reply-channel.js";
+import type { Reply } from "../protocol/types.js";
+import type { ResolvedClientOptions } from "./options.js";
+import { Session, abortError, debug, parseFeatures, type SessionObserver } from "./session.js";
+
+export interface OpenSessionHooks {
+  /** Called as soon as the channel exists, so the Client can forward its events during login. */
+  onChannel?(channel: ReplyChannel): void;
+  signal?: AbortSignal | undefined;
+}
+
+export async function openSession(
+  options: ResolvedClientOptions,
+  observer: SessionObserver,
+  hooks: OpenSessionHooks = {},
+): Promise<Session> {
+  const { signal } = hooks;
+  if (signal?.aborted) throw abortError(signal);
+  const socket = await openSocket(options, signal);
+  const channel = new ReplyChannel(socket, { timeoutMs: options.timeouts.control, encoding: options.encoding });
+  hooks.onChannel?.(channel);
+  const session = new Session(channel, options, observer);
+  // One deadline for the whole login: the connect timeout covers greeting and handshake too.
+  const deadline = options.timeouts.connect > 0
+    ? setTimeout(() => channel.close(new FtpTimeoutError(`Login did not finish within ${options.timeouts.connect} ms`)), options.timeouts.connect)
+    : undefined;
+  const onAbort = () => channel.close(abortError(signal));
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await readGreeting(channel);
+    if (options.virtualHost !== undefined) {
+      const reply = await channel.request("HOST", options.virtualHost);
+      // 502/500: the server does not know HOST; carry on as RFC 7151 §3 allows.
+      if (reply.code >= 400 && reply.code !== 500 && reply.code !== 502) throw new FtpReplyError(reply, { command: `HOST ${options.virtualHost}` });
+    }
+    await login(session);
+    session.features = parseFeatures(await channel.request("FEAT"));
+    if (options.encoding === "utf8" && session.has("UTF8")) {
+      // Some servers (vsftpd) are always UTF-8 and answer 200 or 501/502; either way lines are decoded as UTF-8.
+      await channel.request("OPTS", "UTF8 ON");
+    }
+    await session.setType("I");
+    if (options.path !== undefined) await session.command("CWD", options.path);
+    return session;
+  } catch (error) {
+    const failure = error instanceof FtpError ? error : new FtpConnectionClosedError("Login failed", { cause: error });
+    // A refusal the server stated (421/530 reply) says more than the close that followed it.
+    const reason = failure instanceof FtpReplyError ? failure : channel.closeError ?? failure;
+    channel.close(reason);
+    throw reason;
+  } finally {
+    if (deadline) clearTimeout(deadline);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function openSocket(options: ResolvedClientOptions, signal: AbortSignal | undefined): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const socket = netConnect({ host: options.host, port: options.port, family: options.family, noDelay: true });
+    const finish = (error?: FtpError) => {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      socket.off("connect", onConnect);
+      socket.off("error", onError);
+      if (error) {
+        socket.destroy();
+        reject(error);
+      } else resolve(socket);
+    };
+    const onConnect = () => finish();
+    const onError = (cause: Error) =>
+      finish(new FtpConnectionClosedError(`Cannot connect to ${options.host} port ${options.port}: ${cause.message}`, { cause }));
+    const onAbort = () => finish(abortError(signal));
+    const timer = options.timeouts.connect > 0
+      ? setTimeout(() => finish(new FtpTimeoutError(`Connecting to ${options.host} port ${options.port} timed out after ${options.timeouts.connect} ms`)), options.timeouts.connect)
+      : undefined;
+    socket.once("connect", onConnect);
+    socket.once("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function readGreeting(channel: ReplyChannel): Promise<void> {
+  // 120 "ready in nnn minutes" may come first; the connect deadline bounds the wait for 220.
+  for (let i = 0; i < 100; i++) {
+    const reply: Reply = await channel.nextReply();
+    if (reply.code === 120) continue;
+    if (reply.code === 220) return;
+    if (reply.code >= 400) throw new FtpReplyError(reply, { command: "(greeting)" });
+    throw new FtpProtocolError(`Unexpected greeting ${reply.code} ${reply.message}`, { reply });
+  }
+  throw new FtpProtocolError("Too many 120 replies before the greeting");
+}
+
+async function login(session: Session): Promise<void> {
+  const { user, password, account } = session.options;
+  let reply = await session.request("USER", user);
+  if (reply.code === 331) reply = await session.request("PASS", password);
+  if (reply.code === 332) {
+    if (account === undefined) throw new FtpReplyError(reply, { command: "PASS ***" });
+    reply = await session.request("ACCT", account);
+  }
+  if (reply.code === 230 || reply.code === 202) {
+    debug("logged in as %s", user);
+    return;
+  }
+  throw new FtpReplyError(reply, { command: reply.code === 331 ? "USER" : "PASS ***" });
+}

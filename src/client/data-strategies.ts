@@ -1,0 +1,143 @@
+/**
+ * How a data connection is made, as small strategies tried in order:
+ * passive EPSV then PASV, active EPRT then PORT. The first that the server
+ * accepts is remembered for the session. Every data socket, whichever way it
+ * was made, passes through `secureDataSocket` — the one place where PROT P
+ * (issue 5) will wrap it in TLS.
+ */
+import type { Socket } from "node:net";
+import { isIP } from "node:net";
+import { FtpDataConnectionError, FtpProtocolError, FtpReplyError } from "../errors.js";
+import { connectData } from "../data/data-connect.js";
+import { DataListener } from "../data/data-listener.js";
+import { formatEprtArg, formatPortArg, parseEpsvReply, parsePasvReply, unmapIPv4 } from "../protocol/host-port.js";
+import type { Reply } from "../protocol/types.js";
+import { debug, type ActiveStrategy, type PassiveStrategy, type Session } from "./session.js";
+
+/** A data connection being set up: `socket()` yields it once the peer is there. */
+export interface PendingData {
+  socket(signal?: AbortSignal): Promise<Socket>;
+  /** Releases whatever is still open (listener or unclaimed socket). */
+  dispose(): void;
+}
+
+/** Replies that mean "I don't know this command", so the next strategy is worth trying. */
+function unsupported(reply: Reply): boolean {
+  return reply.code === 500 || reply.code === 501 || reply.code === 502 || reply.code === 504 || reply.code === 522;
+}
+
+/** Prepares a data connection before the transfer command is sent. */
+export function prepareData(session: Session, signal?: AbortSignal): Promise<PendingData> {
+  return session.options.mode === "active" ? prepareActive(session) : preparePassive(session, signal);
+}
+
+async function preparePassive(session: Session, signal?: AbortSignal): Promise<PendingData> {
+  const order: PassiveStrategy[] = session.passiveStrategy ? [session.passiveStrategy] : ["epsv", "pasv"];
+  let lastReply: Reply | undefined;
+  for (const strategy of order) {
+    const reply = await session.request(strategy === "epsv" ? "EPSV" : "PASV");
+    if (reply.code === 229 || reply.code === 227) {
+      const target = strategy === "epsv" ? epsvTarget(session, reply) : pasvTarget(session, reply);
+      session.passiveStrategy = strategy;
+      debug("passive %s → %s port %d", strategy, target.host, target.port);
+      const raw = await connectData({ host: target.host, port: target.port, timeoutMs: session.options.timeouts.data, signal });
+      const socket = await secureDataSocket(session, raw);
+      let claimed = false;
+      return {
+        socket: () => {
+          claimed = true;
+          return Promise.resolve(socket);
+        },
+        dispose: () => {
+          if (!claimed) socket.destroy();
+        },
+      };
+    }
+    lastReply = reply;
+    if (!unsupported(reply)) break;
+  }
+  if (lastReply) throw new FtpReplyError(lastReply, { command: order.length > 1 ? "PASV" : order[0]!.toUpperCase() });
+  throw new FtpDataConnectionError("No passive mode available");
+}
+
+function controlPeer(session: Session): string {
+  const address = session.channel.remoteAddress;
+  if (!address) throw new FtpDataConnectionError("The control connection has no remote address");
+  return unmapIPv4(address);
+}
+
+function epsvTarget(session: Session, reply: Reply): { host: string; port: number } {
+  // EPSV names only a port: the host is always the control peer (RFC 2428 §3).
+  return { host: controlPeer(session), port: parseEpsvReply(reply.message) };
+}
+
+function pasvTarget(session: Session, reply: Reply): { host: string; port: number } {
+  const announced = parsePasvReply(reply.message);
+  const peer = controlPeer(session);
+  // A server behind NAT often announces its private address; trusting it also
+  // lets a hostile server aim our data connection elsewhere (RFC 2577).
+  if (announced.host !== peer && !session.options.allowSeparateTransferHost) {
+    debug("PASV named %s, using the control peer %s", announced.host, peer);
+    return { host: peer, port: announced.port };
+  }
+  return { host: announced.host, port: announced.port };
+}
+
+async function prepareActive(session: Session): Promise<PendingData> {
+  const local = session.options.active.address ?? unmapIPv4(session.channel.localAddress ?? "");
+  if (!isIP(local)) throw new FtpDataConnectionError(`No local address to listen on for active mode (got ${JSON.stringify(local)})`);
+  const listener = await DataListener.open({
+    host: local,
+    portRange: session.options.active.portRange,
+    acceptFrom: controlPeer(session),
+    timeoutMs: session.options.timeouts.data,
+  });
+  try {
+    const order: ActiveStrategy[] = session.activeStrategy
+      ? [session.activeStrategy]
+      : isIP(local) === 6 ? ["eprt"] : ["eprt", "port"];
+    let lastReply: Reply | undefined;
+    let accepted = false;
+    for (const strategy of order) {
+      const reply = strategy === "eprt"
+        ? await session.request("EPRT", formatEprtArg({ host: local, port: listener.port }))
+        : await session.request("PORT", formatPortArg({ host: local, port: listener.port }));
+      if (reply.code >= 200 && reply.code < 300) {
+        session.activeStrategy = strategy;
+        accepted = true;
+        break;
+      }
+      lastReply = reply;
+      if (!unsupported(reply)) break;
+    }
+    if (!accepted) {
+      if (lastReply) throw new FtpReplyError(lastReply, { command: "PORT" });
+      throw new FtpProtocolError("Active mode refused");
+    }
+  } catch (error) {
+    listener.close();
+    throw error;
+  }
+  return {
+    socket: async (signal) => {
+      const raw = await listener.accept(signal);
+      return secureDataSocket(session, raw);
+    },
+    dispose: () => listener.close(),
+  };
+}
+
+/**
+ * The seam every data socket passes through. Today it only tunes the socket;
+ * with PROT P it will run the TLS handshake (resuming the control session).
+ */
+export async function secureDataSocket(_session: Session, socket: Socket): Promise<Socket> {
+  socket.setNoDelay(true);
+  // A server may reset a data connection nobody reads yet (proftpd after a
+  // 550): that must not be an unhandled 'error'. Pipelines add their own
+  // listener and still see every error.
+  socket.on("error", ignore);
+  return socket;
+}
+
+function ignore(): void {}

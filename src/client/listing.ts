@@ -1,0 +1,102 @@
+/**
+ * Directory listings: MLSD when the server offers MLST (RFC 3659, exact
+ * machine-readable facts), else LIST with Unix/DOS format detection. A
+ * server that advertises MLST but refuses MLSD is remembered and gets LIST.
+ * `listIter` parses while the listing streams, so a huge directory never has
+ * to fit in memory.
+ */
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { FtpReplyError } from "../errors.js";
+import { ListingParser } from "../protocol/listing/index.js";
+import type { FileInfo } from "../protocol/types.js";
+import { openReadStream } from "./file-transfers.js";
+import { runTransfer } from "./transfer.js";
+import type { Session } from "./session.js";
+
+export interface ListOptions {
+  signal?: AbortSignal;
+  /** "auto" (default): MLSD when offered, else LIST. Force one with "MLSD" or "LIST". */
+  method?: "auto" | "MLSD" | "LIST";
+}
+
+function useMlsd(session: Session, options: ListOptions = {}): boolean {
+  if (options.method === "MLSD") return true;
+  if (options.method === "LIST") return false;
+  return session.mlsdUsable && session.has("MLST");
+}
+
+/** MLSD refused although advertised (500/502/504/550 on some servers for "not implemented"). */
+function mlsdRefused(error: unknown): boolean {
+  return error instanceof FtpReplyError && [500, 501, 502, 504].includes(error.replyCode);
+}
+
+export async function list(session: Session, path: string | undefined, options: ListOptions = {}): Promise<FileInfo[]> {
+  if (useMlsd(session, options)) {
+    try {
+      return await listWith(session, "MLSD", path, options);
+    } catch (error) {
+      if (!mlsdRefused(error) || options.method === "MLSD") throw error;
+      session.mlsdUsable = false;
+    }
+  }
+  return listWith(session, "LIST", path, options);
+}
+
+async function listWith(session: Session, verb: "MLSD" | "LIST", path: string | undefined, options: ListOptions): Promise<FileInfo[]> {
+  const parser = new ListingParser({ format: verb === "MLSD" ? "mlsd" : "list", encoding: session.channel.encoding });
+  const entries: FileInfo[] = [];
+  await runTransfer(session, {
+    verb, arg: path ?? "", path: path ?? ".", direction: "list", signal: options.signal,
+    pump: async (socket, counter) => {
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          for (const entry of parser.push(chunk)) entries.push(entry);
+          callback();
+        },
+        final(callback) {
+          for (const entry of parser.end()) entries.push(entry);
+          callback();
+        },
+      });
+      await pipeline(socket, counter, sink);
+    },
+  });
+  return entries;
+}
+
+/**
+ * Streams entries as they are parsed. Must run inside the operation queue:
+ * the returned iterator holds the session until it is exhausted or closed
+ * (`break` aborts the listing with ABOR).
+ */
+export async function* listIter(session: Session, path: string | undefined, options: ListOptions = {}): AsyncGenerator<FileInfo, void, undefined> {
+  let verb: "MLSD" | "LIST" = useMlsd(session, options) ? "MLSD" : "LIST";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const transfer = openReadStream(session, path ?? ".", { verb, arg: path ?? "", direction: "list", signal: options.signal });
+    try {
+      await transfer.ready;
+    } catch (error) {
+      await transfer.done;
+      if (verb === "MLSD" && mlsdRefused(error) && options.method !== "MLSD") {
+        session.mlsdUsable = false;
+        verb = "LIST";
+        continue;
+      }
+      throw error;
+    }
+    const parser = new ListingParser({ format: verb === "MLSD" ? "mlsd" : "list", encoding: session.channel.encoding });
+    let complete = false;
+    try {
+      for await (const chunk of transfer.stream) {
+        yield* parser.push(chunk as Buffer);
+      }
+      yield* parser.end();
+      complete = true;
+    } finally {
+      if (!complete) transfer.stream.destroy();
+      await transfer.done;
+    }
+    return;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * One logged-in control connection and what was learned about the server:
+ * features, the data-connection strategy that worked, the current TYPE. The
+ * operation modules (transfer, listing, file-info, dir-ops) are functions
+ * over a Session; the Client facade only queues calls to them.
+ */
+import createDebug from "debug";
+import { FtpAbortError, FtpReplyError } from "../errors.js";
+import type { ReplyChannel } from "../control/reply-channel.js";
+import { redactCommand } from "../protocol/command-serializer.js";
+import type { Reply } from "../protocol/types.js";
+import type { ResolvedClientOptions } from "./options.js";
+
+export const debug = createDebug("ftpwire:client");
+
+export type PassiveStrategy = "epsv" | "pasv";
+export type ActiveStrategy = "eprt" | "port";
+
+export interface ProgressInfo {
+  /** Remote path of the transfer. */
+  readonly path: string;
+  readonly direction: "upload" | "download" | "list";
+  /** Bytes moved so far in this transfer (not counting a resume offset). */
+  readonly bytes: number;
+  /** Expected size when known. */
+  readonly total?: number | undefined;
+}
+
+export interface TransferEvent {
+  readonly phase: "start" | "end";
+  readonly path: string;
+  readonly direction: "upload" | "download" | "list";
+  /** Bytes moved (0 at start). */
+  readonly bytes: number;
+  /** Set on "end" when the transfer failed or was aborted. */
+  readonly error?: Error | undefined;
+}
+
+/** What the session reports upwards; the Client turns these into its events. */
+export interface SessionObserver {
+  progress(info: ProgressInfo): void;
+  transfer(event: TransferEvent): void;
+  /** True when somebody listens for progress, so a download is worth a SIZE round trip for `total`. */
+  wantsTotals(): boolean;
+}
+
+export class Session {
+  readonly channel: ReplyChannel;
+  readonly options: ResolvedClientOptions;
+  readonly observer: SessionObserver;
+  /** FEAT lines as upper-cased name → parameters ("" when none), e.g. "MLST" → "type*;size*;modify*;". */
+  features: ReadonlyMap<string, string> = new Map();
+  passiveStrategy: PassiveStrategy | undefined;
+  activeStrategy: ActiveStrategy | undefined;
+  transferType: "I" | "A" | undefined;
+  /** False once MLSD/MLST failed although FEAT offered it (some servers advertise what they refuse). */
+  mlsdUsable = true;
+  /** Set while a transfer runs so `abort()` can reach it. */
+  activeTransfer: { abort(reason: Error): void } | undefined;
+
+  constructor(channel: ReplyChannel, options: ResolvedClientOptions, observer: SessionObserver) {
+    this.channel = channel;
+    this.options = options;
+    this.observer = observer;
+  }
+
+  has(feature: string): boolean {
+    return this.features.has(feature.toUpperCase());
+  }
+
+  /** Sends a command; resolves with its final reply, rejects FtpReplyError for 4xx/5xx/6xx. */
+  async command(verb: string, arg?: string): Promise<Reply> {
+    const reply = await this.channel.request(verb, arg);
+    if (reply.code >= 400) throw new FtpReplyError(reply, { command: redactCommand(verb, arg) });
+    return reply;
+  }
+
+  /** Sends a command and returns its final reply whatever the code. */
+  request(verb: string, arg?: string): Promise<Reply> {
+    return this.channel.request(verb, arg);
+  }
+
+  /** Switches TYPE only when it differs from the current one. */
+  async setType(type: "I" | "A"): Promise<void> {
+    if (this.transferType === type) return;
+    await this.command("TYPE", type);
+    this.transferType = type;
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+export function abortError(signal: AbortSignal | undefined): FtpAbortError {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof FtpAbortError) return reason;
+  return new FtpAbortError("Operation aborted", reason === undefined ? {} : { cause: reason });
+}
+
+/** Parses a FEAT reply (RFC 2389): every line between the first and last is " NAME params". */
+export function parseFeatures(reply: Reply): Map<string, string> {
+  const features = new Map<string, string>();
+  if (reply.code !== 211) return features;
+  for (const raw of reply.lines.slice(1, -1)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const space = line.indexOf(" ");
+    const name = (space === -1 ? line : line.slice(0, space)).toUpperCase();
+    features.set(name, space === -1 ? "" : line.slice(space + 1).trim());
+  }
+  return features;
+}

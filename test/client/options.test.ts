@@ -1,0 +1,74 @@
+// URL parsing and option validation: bad input fails at construction, before any I/O.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseFtpUrl, resolveClientOptions } from "../../src/client/options.js";
+import { Client } from "../../src/client/client.js";
+import { FtpError } from "../../src/errors.js";
+
+const invalid = (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_INVALID_OPTION";
+
+test("ftp:// URL with percent-encoded credentials, port and path", () => {
+  assert.deepEqual(parseFtpUrl("ftp://b%C3%B8b:p%40ss%3Aw%2Fd@files.example.com:2121/in%20box/"), {
+    host: "files.example.com",
+    port: 2121,
+    user: "bøb",
+    password: "p@ss:w/d",
+    path: "/in box/",
+  });
+  assert.deepEqual(parseFtpUrl("ftp://[::1]/"), { host: "::1" });
+  assert.deepEqual(parseFtpUrl("ftp://host"), { host: "host" });
+});
+
+test("defaults", () => {
+  const o = resolveClientOptions("ftp://host");
+  assert.equal(o.port, 21);
+  assert.equal(o.user, "anonymous");
+  assert.equal(o.password, "anonymous@");
+  assert.deepEqual(o.timeouts, { connect: 10_000, control: 30_000, data: 30_000 });
+  assert.equal(o.mode, "passive");
+  assert.equal(o.encoding, "utf8");
+  assert.equal(o.allowSeparateTransferHost, false);
+  assert.equal(o.keepAlive, 0);
+});
+
+test("overrides win over the URL", () => {
+  const o = resolveClientOptions("ftp://a:b@host:2121", { user: "c", mode: "active" });
+  assert.equal(o.user, "c");
+  assert.equal(o.password, "b");
+  assert.equal(o.mode, "active");
+});
+
+test("invalid options are refused with ERR_FTP_INVALID_OPTION", () => {
+  assert.throws(() => resolveClientOptions("http://host"), invalid);
+  assert.throws(() => resolveClientOptions("not a url"), invalid);
+  assert.throws(() => resolveClientOptions({ host: "" }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", port: 70000 }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", port: 1.5 }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", timeouts: { control: -1 } }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", mode: "sideways" as "active" }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", active: { portRange: [5000, 4000] } }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", family: 5 as 4 }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", encoding: "ascii" as "utf8" }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", user: "a\r\nDELE x" }), invalid);
+  assert.throws(() => new Client({ host: "h", keepAlive: Number.NaN }), invalid);
+});
+
+test("FTPS is refused clearly until it is supported", () => {
+  assert.throws(() => resolveClientOptions("ftps://host"), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", secure: true }), invalid);
+});
+
+test("a URL with a password never shows it in the error", () => {
+  try {
+    resolveClientOptions("ftp://user:hunter2@@@ bad");
+    assert.fail("should throw");
+  } catch (error) {
+    assert.ok(invalid(error));
+    assert.ok(!String((error as Error).message).includes("hunter2"));
+  }
+});
+
+test("calls before connect() reject with ERR_FTP_CLOSED", async () => {
+  const client = new Client({ host: "127.0.0.1" });
+  await assert.rejects(client.pwd(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED");
+});

@@ -1,0 +1,245 @@
+// ReplyChannel over real loopback sockets: reply matching, preliminary
+// replies, buffering before a waiter, timeouts, drops, socket swap.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { once } from "node:events";
+import { ReplyChannel } from "../../src/control/reply-channel.js";
+import { FtpError } from "../../src/errors.js";
+
+async function pair(): Promise<{ server: Server; client: Socket; peer: Socket; close(): void }> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const accepted = once(server, "connection");
+  const client = connect({ host: "127.0.0.1", port });
+  await once(client, "connect");
+  const [peer] = (await accepted) as [Socket];
+  peer.on("error", () => {});
+  return {
+    server, client, peer,
+    close: () => {
+      client.destroy();
+      peer.destroy();
+      server.close();
+    },
+  };
+}
+
+function readLine(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      const lf = text.indexOf("\n");
+      if (lf !== -1) {
+        socket.off("data", onData);
+        resolve(text.slice(0, lf + 1));
+      }
+    };
+    socket.on("data", onData);
+  });
+}
+
+test("a reply that arrives before anyone waits is kept (the greeting)", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    p.peer.write("220 hello\r\n");
+    await new Promise((r) => setTimeout(r, 30));
+    const reply = await channel.nextReply();
+    assert.deepEqual(reply, { code: 220, lines: ["hello"], message: "hello" });
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("request() writes the exact bytes and skips preliminary replies, handing them over", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const commands: string[] = [];
+    channel.on("command", (c) => commands.push(c));
+    const line = readLine(p.peer);
+    const prelim: number[] = [];
+    const pending = channel.request("RETR", "a b.txt", (r) => prelim.push(r.code));
+    assert.equal(await line, "RETR a b.txt\r\n");
+    // Split across writes, multi-line final reply.
+    p.peer.write("150 Open");
+    p.peer.write("ing\r\n226-Done\r\n more\r");
+    p.peer.write("\n226 End\r\n");
+    const reply = await pending;
+    assert.deepEqual(prelim, [150]);
+    assert.equal(reply.code, 226);
+    assert.deepEqual(reply.lines, ["Done", " more", "End"]);
+    assert.deepEqual(commands, ["RETR a b.txt"]);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("PASS is shown redacted in the command event", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const commands: string[] = [];
+    channel.on("command", (c) => commands.push(c));
+    const line = readLine(p.peer);
+    channel.write("PASS", "s3cret");
+    assert.equal(await line, "PASS s3cret\r\n");
+    assert.deepEqual(commands, ["PASS ***"]);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("CR/LF in an argument is refused before anything is written", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    assert.throws(() => channel.write("CWD", "a\r\nDELE b"), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_INVALID_ARGUMENT");
+    let got = "";
+    p.peer.on("data", (c: Buffer) => (got += c.toString()));
+    channel.write("NOOP");
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(got, "NOOP\r\n");
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("replies are matched to waiters in order", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const a = channel.nextReply();
+    const b = channel.nextReply();
+    p.peer.write("200 a\r\n250 b\r\n");
+    assert.equal((await a).code, 200);
+    assert.equal((await b).code, 250);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("silence while waiting times out with ERR_FTP_TIMEOUT and closes", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 80 });
+    const closed = once(channel, "close");
+    await assert.rejects(channel.nextReply(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT");
+    const [error] = await closed;
+    assert.equal((error as FtpError).code, "ERR_FTP_TIMEOUT");
+    assert.equal(channel.isClosed, true);
+  } finally {
+    p.close();
+  }
+});
+
+test("suspendTimeout() keeps a long silence from closing the channel", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 60 });
+    channel.suspendTimeout();
+    const pending = channel.nextReply();
+    await new Promise((r) => setTimeout(r, 150));
+    p.peer.write("226 ok\r\n");
+    assert.equal((await pending).code, 226);
+    channel.resumeTimeout();
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("a drop rejects the pending waiter with ERR_FTP_CLOSED", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const pending = channel.nextReply();
+    p.peer.destroy();
+    await assert.rejects(pending, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED");
+    await assert.rejects(channel.nextReply(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED");
+    assert.throws(() => channel.write("NOOP"), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED");
+  } finally {
+    p.close();
+  }
+});
+
+test("a line that is not a reply closes the channel with ERR_FTP_PROTOCOL", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const pending = channel.nextReply();
+    p.peer.write("HTTP/1.1 400 Bad Request\r\n");
+    await assert.rejects(pending, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_PROTOCOL");
+  } finally {
+    p.close();
+  }
+});
+
+test("an over-long line closes the channel with ERR_FTP_LINE_TOO_LONG", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000, maxLineLength: 64 });
+    const pending = channel.nextReply();
+    p.peer.write("200 " + "x".repeat(200));
+    await assert.rejects(pending, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_LINE_TOO_LONG");
+  } finally {
+    p.close();
+  }
+});
+
+test("an unsolicited 421 closes the channel; the 421 is still readable", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const closed = once(channel, "close");
+    p.peer.write("421 idle timeout\r\n");
+    const [error] = await closed;
+    assert.equal((error as FtpError).code, "ERR_FTP_CLOSED");
+    assert.equal((error as FtpError).replyCode, 421);
+    assert.equal((await channel.nextReply()).code, 421);
+  } finally {
+    p.close();
+  }
+});
+
+test("writeAbort() sends IAC IP IAC DM before ABOR", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const chunks: Buffer[] = [];
+    p.peer.on("data", (c: Buffer) => chunks.push(c));
+    channel.writeAbort();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual([...Buffer.concat(chunks)], [0xff, 0xf4, 0xff, 0xf2, 0x41, 0x42, 0x4f, 0x52, 0x0d, 0x0a]);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("replaceSocket() moves listeners to the new socket", async () => {
+  const p1 = await pair();
+  const p2 = await pair();
+  try {
+    const channel = new ReplyChannel(p1.client, { timeoutMs: 2000 });
+    channel.replaceSocket(p2.client);
+    const pending = channel.nextReply();
+    p1.peer.write("500 old\r\n");
+    p2.peer.write("200 new\r\n");
+    assert.equal((await pending).message, "new");
+    channel.close();
+  } finally {
+    p1.close();
+    p2.close();
+  }
+});

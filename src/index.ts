@@ -27,6 +27,8 @@ export type { ListOptions } from "./client/listing.js";
 export type { DirOptions } from "./client/dir-ops.js";
 export type { DirTransferOptions } from "./client/dir-transfers.js";
 export type { ProgressInfo, TransferEvent } from "./client/session.js";
+export type { ClientTlsOptions } from "./client/options.js";
+export type { TlsInfo } from "./client/ftps.js";
 // Server role.
 export { createServer, FtpServer } from "./server/ftp-server.js";
 export type { ListenOptions } from "./server/ftp-server.js";
@@ -54,3 +56,4 @@ export { MemoryFileSystem } from "./storage/memory-file-system.js";
 export { parseListing, ListingParser, parseMlsdLine, parseUnixLine, parseDosLine, detectListingFormat, formatMlsdLine, formatUnixLine, MLSD_FACTS } from "./protocol/listing/index.js";
 export type { ListingParserOptions, ParseListingOptions, ListingFormat } from "./protocol/listing/index.js";
 export { parseMdtm, formatMdtm } from "./protocol/time.js";
+export type { RequireTlsPolicy } from "./server/options.js";

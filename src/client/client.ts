@@ -22,6 +22,7 @@ import {
   download, openReadStream, openWriteStream, upload,
   type DownloadDestination, type DownloadOptions, type UploadOptions, type UploadSource,
 } from "./file-transfers.js";
+import type { TlsInfo } from "./ftps.js";
 import { list, listIter, type ListOptions } from "./listing.js";
 import { OperationQueue } from "./operation-queue.js";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.js";
@@ -52,6 +53,9 @@ export interface SendOptions extends OperationOptions {
 }
 
 const EventEmitterBase = EventEmitter as new () => TypedEmitter<ClientEvents>;
+
+/** Commands `send()` refuses: AUTH, PROT and CCC would leave the client wrong about TLS on the connection. */
+const SESSION_SECURITY_VERBS: ReadonlySet<string> = new Set(["AUTH", "PROT", "CCC"]);
 
 export class Client extends EventEmitterBase {
   /** Validated options (password included: treat as secret). */
@@ -105,6 +109,11 @@ export class Client extends EventEmitterBase {
       }
     })();
     return this.connecting;
+  }
+
+  /** FTPS details of this connection (protocol, cipher, PROT level, resumed data sessions); undefined in clear text. */
+  tlsInfo(): TlsInfo | undefined {
+    return this.session?.tls?.info();
   }
 
   /** Features from FEAT: upper-case name → parameters ("" when none). */
@@ -219,6 +228,10 @@ export class Client extends EventEmitterBase {
     if (!match) return Promise.reject(new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`));
     const verb = match[1]!;
     const arg = match[2];
+    if (SESSION_SECURITY_VERBS.has(verb.toUpperCase())) {
+      // The client must know the TLS state to wrap (or not) data connections: that goes through options.
+      return Promise.reject(new FtpInvalidArgumentError(`${verb.toUpperCase()} changes the connection's security; use the secure/dataProtection options instead`));
+    }
     return this.run(options, (s) => (options.allowFailure ? s.request(verb, arg) : s.command(verb, arg)));
   }
 

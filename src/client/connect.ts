@@ -3,14 +3,16 @@
  * HOST, USER/PASS/ACCT, FEAT, OPTS UTF8 ON, TYPE I. Every step is bounded by
  * a timeout and rejects with a typed error; on failure the socket is closed.
  *
- * FTPS seam: implicit TLS wraps the socket right after `openSocket`, explicit
- * AUTH TLS goes between the greeting and HOST/USER — both by calling
- * `channel.replaceSocket(tlsSocket)`; nothing else here needs to change.
+ * FTPS: implicit TLS upgrades the channel before the greeting, explicit
+ * AUTH TLS between the greeting and HOST/USER (so HOST, the password and
+ * everything after travel protected; SNI names the host to the TLS layer).
+ * PBSZ 0 + PROT P/C follow the login.
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
 import { ReplyChannel } from "../control/reply-channel.js";
 import type { Reply } from "../protocol/types.js";
+import { authTls, negotiateProtection, secureImplicit } from "./ftps.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { Session, abortError, debug, parseFeatures, type SessionObserver } from "./session.js";
 
@@ -38,13 +40,16 @@ export async function openSession(
   const onAbort = () => channel.close(abortError(signal));
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    if (options.secure === "implicit") session.tls = await secureImplicit(channel, options);
     await readGreeting(channel);
+    if (options.secure === "explicit") session.tls = await authTls(channel, options);
     if (options.virtualHost !== undefined) {
       const reply = await channel.request("HOST", options.virtualHost);
       // 502/500: the server does not know HOST; carry on as RFC 7151 §3 allows.
       if (reply.code >= 400 && reply.code !== 500 && reply.code !== 502) throw new FtpReplyError(reply, { command: `HOST ${options.virtualHost}` });
     }
     await login(session);
+    if (session.tls) await negotiateProtection(session, session.tls);
     session.features = parseFeatures(await channel.request("FEAT"));
     if (options.encoding === "utf8" && session.has("UTF8")) {
       // Some servers (vsftpd) are always UTF-8 and answer 200 or 501/502; either way lines are decoded as UTF-8.

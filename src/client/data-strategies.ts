@@ -3,7 +3,8 @@
  * passive EPSV then PASV, active EPRT then PORT. The first that the server
  * accepts is remembered for the session. Every data socket, whichever way it
  * was made, passes through `secureDataSocket` — the one place where PROT P
- * (issue 5) will wrap it in TLS.
+ * wraps it in TLS. That happens when the transfer claims the socket, i.e.
+ * after the server answered the transfer command (see ftps.ts for why).
  */
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
@@ -12,7 +13,8 @@ import { connectData } from "../data/data-connect.js";
 import { DataListener } from "../data/data-listener.js";
 import { formatEprtArg, formatPortArg, parseEpsvReply, parsePasvReply, unmapIPv4 } from "../protocol/host-port.js";
 import type { Reply } from "../protocol/types.js";
-import { debug, type ActiveStrategy, type PassiveStrategy, type Session } from "./session.js";
+import { secureDataConnection } from "./ftps.js";
+import { abortError, debug, type ActiveStrategy, type PassiveStrategy, type Session } from "./session.js";
 
 /** A data connection being set up: `socket()` yields it once the peer is there. */
 export interface PendingData {
@@ -40,16 +42,15 @@ async function preparePassive(session: Session, signal?: AbortSignal): Promise<P
       const target = strategy === "epsv" ? epsvTarget(session, reply) : pasvTarget(session, reply);
       session.passiveStrategy = strategy;
       debug("passive %s → %s port %d", strategy, target.host, target.port);
-      const raw = await connectData({ host: target.host, port: target.port, timeoutMs: session.options.timeouts.data, signal });
-      const socket = await secureDataSocket(session, raw);
+      const raw = tune(await connectData({ host: target.host, port: target.port, timeoutMs: session.options.timeouts.data, signal }));
       let claimed = false;
       return {
-        socket: () => {
+        socket: (claimSignal) => {
           claimed = true;
-          return Promise.resolve(socket);
+          return secureDataSocket(session, raw, claimSignal);
         },
         dispose: () => {
-          if (!claimed) socket.destroy();
+          if (!claimed) raw.destroy();
         },
       };
     }
@@ -120,18 +121,39 @@ async function prepareActive(session: Session): Promise<PendingData> {
   }
   return {
     socket: async (signal) => {
-      const raw = await listener.accept(signal);
-      return secureDataSocket(session, raw);
+      const raw = tune(await listener.accept(signal));
+      return secureDataSocket(session, raw, signal);
     },
     dispose: () => listener.close(),
   };
 }
 
 /**
- * The seam every data socket passes through. Today it only tunes the socket;
- * with PROT P it will run the TLS handshake (resuming the control session).
+ * The seam every data socket passes through when the transfer claims it:
+ * clear under PROT C (or without TLS), else the TLS handshake resuming the
+ * control connection's session. `signal` ends a handshake that hangs.
  */
-export async function secureDataSocket(_session: Session, socket: Socket): Promise<Socket> {
+export async function secureDataSocket(session: Session, socket: Socket, signal?: AbortSignal): Promise<Socket> {
+  const tls = session.tls;
+  if (!tls || tls.dataProtection !== "private") return socket;
+  if (signal?.aborted) {
+    socket.destroy();
+    throw abortError(signal);
+  }
+  const onAbort = () => socket.destroy();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const secured = await secureDataConnection(session, tls, socket);
+    secured.on("error", ignore);
+    return secured;
+  } catch (error) {
+    throw signal?.aborted ? abortError(signal) : error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function tune(socket: Socket): Socket {
   socket.setNoDelay(true);
   // A server may reset a data connection nobody reads yet (proftpd after a
   // 550): that must not be an unhandled 'error'. Pipelines add their own

@@ -2,6 +2,7 @@
  * Client options: the public shape, URL parsing and validation. Bad input
  * fails here, at construction, with FtpInvalidOptionError — before any I/O.
  */
+import type { ConnectionOptions } from "node:tls";
 import { FtpInvalidOptionError } from "../errors.js";
 
 export interface ClientTimeouts {
@@ -22,7 +23,7 @@ export interface ActiveModeOptions {
 
 export interface ClientOptions {
   host: string;
-  /** Default 21. */
+  /** Default 21, or 990 with `secure: "implicit"`. */
   port?: number;
   /** Default "anonymous". */
   user?: string;
@@ -48,9 +49,28 @@ export interface ClientOptions {
   virtualHost?: string;
   /** Minimum ms between two progress events of one transfer (the last one is always sent). Default 100. */
   progressInterval?: number;
-  /** Reserved for FTPS (explicit AUTH TLS or "implicit"); not supported by this version. */
-  secure?: boolean | "implicit";
+  /**
+   * FTPS. `true` or "explicit": AUTH TLS after the greeting (RFC 4217).
+   * "implicit": TLS from the first byte (port 990, what `ftps://` URLs mean).
+   * Default false (clear text).
+   */
+  secure?: boolean | "explicit" | "implicit";
+  /** TLS options for the control and data connections (`ca`, `rejectUnauthorized`, `servername`, `minVersion`, …). Needs `secure`. */
+  tls?: ClientTlsOptions;
+  /**
+   * With `secure`: "private" (PROT P, default) makes every data connection
+   * TLS as well; "clear" (PROT C) keeps data in clear text while the control
+   * connection stays protected.
+   */
+  dataProtection?: "private" | "clear";
 }
+
+/**
+ * Node's `tls.connect()` options, minus what the client decides itself: the
+ * socket, address and session (data connections resume the control
+ * connection's session on their own).
+ */
+export type ClientTlsOptions = Omit<ConnectionOptions, "socket" | "host" | "port" | "path" | "session" | "timeout" | "lookup">;
 
 export interface ResolvedClientOptions {
   readonly host: string;
@@ -68,6 +88,11 @@ export interface ResolvedClientOptions {
   readonly keepAlive: number;
   readonly virtualHost: string | undefined;
   readonly progressInterval: number;
+  /** false, or how TLS starts. */
+  readonly secure: false | "explicit" | "implicit";
+  /** TLS options (undefined when not secure). */
+  readonly tls: Readonly<ClientTlsOptions> | undefined;
+  readonly dataProtection: "private" | "clear";
 }
 
 /** Parses `ftp://user:pass@host:port/path` (percent-decoded) into options. */
@@ -78,8 +103,8 @@ export function parseFtpUrl(url: string): ClientOptions {
   } catch {
     throw new FtpInvalidOptionError(`Invalid FTP URL: ${JSON.stringify(redactUrl(url))}`);
   }
-  if (parsed.protocol !== "ftp:" && parsed.protocol !== "ftps:") {
-    throw new FtpInvalidOptionError(`Unsupported URL scheme ${JSON.stringify(parsed.protocol)} (expected ftp: or ftps:)`);
+  if (parsed.protocol !== "ftp:" && parsed.protocol !== "ftps:" && parsed.protocol !== "ftpes:") {
+    throw new FtpInvalidOptionError(`Unsupported URL scheme ${JSON.stringify(parsed.protocol)} (expected ftp:, ftps: or ftpes:)`);
   }
   const options: ClientOptions = { host: parsed.hostname.replace(/^\[(.*)\]$/, "$1") };
   if (parsed.port) options.port = Number(parsed.port);
@@ -88,7 +113,9 @@ export function parseFtpUrl(url: string): ClientOptions {
   if (parsed.password) options.password = decode(parsed.password, "password");
   const path = decode(parsed.pathname, "path");
   if (path && path !== "/") options.path = path;
+  // ftps:// is implicit FTPS (RFC 4217 §7 calls port 990 that); ftpes:// is FileZilla's name for explicit.
   if (parsed.protocol === "ftps:") options.secure = "implicit";
+  if (parsed.protocol === "ftpes:") options.secure = "explicit";
   return options;
 }
 
@@ -109,11 +136,19 @@ export function resolveClientOptions(input: string | ClientOptions, overrides: P
   const raw: ClientOptions = { ...(typeof input === "string" ? parseFtpUrl(input) : input), ...overrides };
   if (raw === null || typeof raw !== "object") throw new FtpInvalidOptionError("Client options must be an object or an ftp:// URL");
   if (typeof raw.host !== "string" || raw.host.length === 0) throw new FtpInvalidOptionError("host is required");
-  if (raw.secure !== undefined && raw.secure !== false) {
-    // The seam for FTPS is connect.ts (upgradeControl); until it lands, refuse clearly rather than send a password in clear.
-    throw new FtpInvalidOptionError("FTPS (secure / ftps://) is not supported by this version of ftpwire yet");
+  const secure = resolveSecure(raw.secure);
+  if (raw.tls !== undefined && (raw.tls === null || typeof raw.tls !== "object" || Array.isArray(raw.tls))) {
+    throw new FtpInvalidOptionError("tls must be an object of TLS options");
   }
-  const port = raw.port ?? 21;
+  if (!secure && raw.tls !== undefined && Object.keys(raw.tls).length > 0) {
+    // Someone who sets a CA expects TLS; going on in clear text would send the password unprotected.
+    throw new FtpInvalidOptionError('tls options need secure: true, "explicit" or "implicit" (or an ftps:// URL)');
+  }
+  const dataProtection = raw.dataProtection ?? "private";
+  if (dataProtection !== "private" && dataProtection !== "clear") {
+    throw new FtpInvalidOptionError('dataProtection must be "private" or "clear"');
+  }
+  const port = raw.port ?? (secure === "implicit" ? 990 : 21);
   checkPort("port", port);
   const timeouts = {
     connect: nonNegative("timeouts.connect", raw.timeouts?.connect, 10_000),
@@ -153,7 +188,17 @@ export function resolveClientOptions(input: string | ClientOptions, overrides: P
     keepAlive: nonNegative("keepAlive", raw.keepAlive, 0),
     virtualHost: raw.virtualHost,
     progressInterval: nonNegative("progressInterval", raw.progressInterval, 100),
+    secure,
+    tls: secure ? { ...raw.tls } : undefined,
+    dataProtection,
   };
+}
+
+function resolveSecure(value: unknown): false | "explicit" | "implicit" {
+  if (value === undefined || value === false) return false;
+  if (value === true || value === "explicit") return "explicit";
+  if (value === "implicit") return "implicit";
+  throw new FtpInvalidOptionError(`secure must be true, false, "explicit" or "implicit", got ${String(value)}`);
 }
 
 function checkPort(name: string, port: unknown): void {

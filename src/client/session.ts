@@ -9,6 +9,7 @@ import { FtpAbortError, FtpReplyError } from "../errors.js";
 import type { ReplyChannel } from "../control/reply-channel.js";
 import { redactCommand } from "../protocol/command-serializer.js";
 import type { Reply } from "../protocol/types.js";
+import type { ClientTlsState } from "./ftps.js";
 import type { ResolvedClientOptions } from "./options.js";
 
 export const debug = createDebug("ftpwire:client");
@@ -55,6 +56,8 @@ export class Session {
   transferType: "I" | "A" | undefined;
   /** False once MLSD/MLST failed although FEAT offered it (some servers advertise what they refuse). */
   mlsdUsable = true;
+  /** FTPS state once the control connection is TLS (undefined in clear text). */
+  tls: ClientTlsState | undefined;
   /** Set while a transfer runs so `abort()` can reach it. */
   activeTransfer: { abort(reason: Error): void } | undefined;
 

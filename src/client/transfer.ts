@@ -10,7 +10,7 @@
  * until the session is provably back in step (see `resynchronize`).
  */
 import type { Socket } from "node:net";
-import { FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
+import { FtpDataConnectionError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError, FtpTlsError } from "../errors.js";
 import { ByteCounter } from "../data/byte-counter.js";
 import type { Reply } from "../protocol/types.js";
 import { prepareData, type PendingData } from "./data-strategies.js";
@@ -53,6 +53,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
   let commandSent = false;
   let finalReply: Reply | undefined;
   let finalPromise: Promise<Reply> | undefined;
+  let socketError: Error | undefined;
   const progress = progressReporter(session, spec);
   const counter = new ByteCounter(progress.onBytes);
   const onAbortDuringTransfer = () => socket?.destroy(control.signal.reason instanceof Error ? control.signal.reason : abortError(undefined));
@@ -80,6 +81,10 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
 
     throwIfAborted(control.signal);
     socket = await pending.socket(control.signal);
+    // A reset or broken pipe on the data side (not one of our own destroy() reasons).
+    socket.on("error", (error: Error) => {
+      if (!(error instanceof FtpError)) socketError ??= error;
+    });
     // While bytes flow the data connection's silence is what matters.
     channel.suspendTimeout();
     const dataTimeout = session.options.timeouts.data;
@@ -105,7 +110,17 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     session.observer.transfer({ phase: "end", path: spec.path, direction: spec.direction, bytes: counter.bytes });
     return { reply, bytes: counter.bytes };
   } catch (error) {
-    failure = chooseError(error, control.signal, finalReply);
+    if (error === socketError && finalPromise && finalReply === undefined && !control.signal.aborted) {
+      // The data connection broke; the server's final reply usually says why
+      // (426, or 522 when it refused our TLS data session): worth a short wait.
+      await Promise.race([
+        finalPromise.then((reply) => {
+          finalReply = reply;
+        }, () => {}),
+        new Promise((resolve) => setTimeout(resolve, FINAL_REPLY_GRACE_MS).unref()),
+      ]);
+    }
+    failure = typedFailure(session, spec, chooseError(error, control.signal, finalReply), socketError);
     throw failure;
   } finally {
     spec.signal?.removeEventListener("abort", onUserAbort);
@@ -127,6 +142,29 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
       }
     }
   }
+}
+
+/** How long a broken data connection waits for the final reply that explains it. */
+const FINAL_REPLY_GRACE_MS = 1000;
+
+/**
+ * Failures of the data connection leave as FtpErrors: a 522 to a TLS
+ * transfer is the server refusing our TLS data connection (RFC 4217 §10,
+ * e.g. vsftpd's "session reuse required") → ERR_FTP_TLS; an error of the
+ * data socket itself (reset, broken pipe) → ERR_FTP_DATA_CONNECTION. Local errors (a destination file that
+ * cannot be written) pass unchanged: they are the caller's, not FTP's.
+ */
+function typedFailure(session: Session, spec: TransferSpec, error: unknown, socketError: Error | undefined): unknown {
+  const command = `${spec.verb} ${spec.arg}`.trim();
+  const tlsData = session.tls?.dataProtection === "private";
+  if (tlsData && error instanceof FtpReplyError && error.replyCode === 522) {
+    return new FtpTlsError(`The server refused the TLS data connection: 522 ${error.reply.message}`, { reply: error.reply, command, cause: error.cause ?? error });
+  }
+  if (error !== undefined && error === socketError) {
+    const what = tlsData ? "The TLS data connection" : "The data connection";
+    return new FtpDataConnectionError(`${what} failed: ${socketError.message}`, { command, cause: error });
+  }
+  return error;
 }
 
 /** The error to report: a closed connection beats everything, then an abort, then a failure reply. */

@@ -37,12 +37,17 @@ export class CommandChannel {
   private readonly handlers: CommandChannelHandlers;
   private readonly maxPending: number;
   private corked = false;
+  /** Lines parsed after a command that may switch the socket (AUTH), kept until we know whether it did. */
+  private held: CommandLine[] | undefined;
   private ended = false;
   private closedOnce = false;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onSocketError = (error: Error) => debug("control socket error: %s", error.message);
   private readonly onSocketClose = () => this.handleClose();
-  private readonly onDrain = () => this.socket.resume();
+  private readonly onDrain = () => {
+    // Backpressure ends, but a hold (AUTH) keeps the socket paused for the TLS handshake.
+    if (!this.held) this.socket.resume();
+  };
 
   constructor(socket: ControlSocket, options: CommandChannelOptions, handlers: CommandChannelHandlers) {
     this.socket = socket;
@@ -70,8 +75,54 @@ export class CommandChannel {
   replaceSocket(next: ControlSocket): void {
     this.detach(this.socket);
     this.parser.reset();
+    // Plaintext that followed AUTH before the handshake is an injection
+    // (CVE-2011-0411 style); it must never run as a protected command.
+    if (this.held?.length) debug("discarding %d plaintext line(s) received after AUTH", this.held.length);
+    this.held = undefined;
     this.socket = next;
     this.attach(next);
+  }
+
+  /**
+   * Stops delivering lines (and reading) after the current one, e.g. after
+   * AUTH: what follows must wait until we know whether the socket changes.
+   * `replaceSocket()` drops what was held; `release()` delivers it.
+   */
+  hold(): void {
+    if (this.held) return;
+    this.held = [];
+    this.socket.pause();
+  }
+
+  /** True while `hold()` is in force. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** Ends a `hold()` without a socket change: the held lines are delivered and reading resumes. */
+  release(): void {
+    const lines = this.held;
+    if (!lines) return;
+    this.held = undefined;
+    for (const [index, line] of lines.entries()) {
+      if (!this.isOpen) return;
+      // A held line may itself hold (a second AUTH): the rest waits again.
+      if (this.held) {
+        (this.held as CommandLine[]).push(...lines.slice(index));
+        return;
+      }
+      this.handlers.onLine(line);
+    }
+    if (!this.held) this.socket.resume();
+  }
+
+  /** Resolves once everything sent so far was handed to the operating system (before a TLS upgrade). */
+  flush(): Promise<void> {
+    const socket = this.socket;
+    return new Promise((resolve) => {
+      if (socket.destroyed || socket.writableEnded) return resolve();
+      socket.write(Buffer.alloc(0), () => resolve());
+    });
   }
 
   /** Sends one reply. Replies written in the same tick leave in one packet. */
@@ -127,7 +178,8 @@ export class CommandChannel {
     }
     for (const line of lines) {
       if (!this.isOpen) return;
-      this.handlers.onLine(line);
+      if (this.held) this.held.push(line);
+      else this.handlers.onLine(line);
     }
   }
 

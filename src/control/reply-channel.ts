@@ -9,19 +9,21 @@
  * suspended while a transfer owns the clock (the data timeout then).
  *
  * The socket sits behind one field and its listeners are (re)attached through
- * `attach()`, so AUTH TLS can later swap the plain socket for a TLSSocket.
+ * `attach()`, so AUTH TLS swaps the plain socket for a TLSSocket (`upgrade()`).
  */
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 type TypedEmitter<E extends import("typed-emitter").EventMap> = import("typed-emitter").default<E>;
 import createDebug from "debug";
-import { FtpConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.js";
+import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpTimeoutError } from "../errors.js";
 import { ReplyParser, type ReplyParserOptions } from "../protocol/reply-parser.js";
 import { TELNET_ABORT_PREFIX, redactCommand, serializeCommand } from "../protocol/command-serializer.js";
 import type { Reply } from "../protocol/types.js";
 
 const debug = createDebug("ftpwire:client");
+
+function ignore(): void {}
 
 /** Anything that carries the control connection: a net.Socket, a TLSSocket or a test Duplex. */
 export type ControlSocket = Duplex & Partial<Pick<Socket, "setNoDelay" | "remoteAddress" | "localAddress" | "remoteFamily">>;
@@ -108,9 +110,44 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    */
   replaceSocket(socket: ControlSocket): void {
     this.detach?.();
-    this.parser.reset();
+    this.dropBuffered();
     this.socket = socket;
     this.attach(socket);
+  }
+
+  /**
+   * Upgrades the connection in place (AUTH TLS, implicit FTPS): detaches from
+   * the current socket, forgets everything received on it that nobody has
+   * read — a partial line or whole replies an attacker could have injected
+   * in clear text after the 234 — and hands the socket to `wrap` (the TLS
+   * handshake). The wrapped socket replaces it. If `wrap` fails, the channel
+   * closes with that error, which is also rethrown. Must be called between
+   * replies (nobody waiting).
+   */
+  async upgrade(wrap: (socket: ControlSocket) => Promise<ControlSocket>): Promise<void> {
+    this.assertOpen();
+    if (this.waiters.length > 0) throw new FtpProtocolError("Cannot upgrade the control connection while a reply is awaited");
+    const plain = this.socket;
+    this.detach?.();
+    this.detach = undefined;
+    this.dropBuffered();
+    // The handshake reports its own failures; a late error on the plain socket must not go unhandled.
+    plain.on("error", ignore);
+    let secured: ControlSocket;
+    try {
+      secured = await wrap(plain);
+    } catch (error) {
+      const failure = error instanceof FtpError ? error : new FtpConnectionClosedError("Upgrading the control connection failed", { cause: error });
+      // Closed meanwhile (deadline, abort): that reason was first and stays the one reported.
+      this.close(failure);
+      throw this.closedWith ?? failure;
+    }
+    if (this.closed) {
+      secured.destroy();
+      throw this.closedError();
+    }
+    this.socket = secured;
+    this.attach(secured);
   }
 
   /** Writes one command. Throws FtpInvalidArgumentError (CR/LF/NUL) before anything is sent. */
@@ -197,6 +234,14 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
     debug("control connection closed%s", error ? `: ${error.message}` : "");
     this.emit("close", error);
+  }
+
+  private dropBuffered(): void {
+    if (this.received.length > 0 || this.parser.inReply || this.parser.bufferedBytes > 0) {
+      debug("discarding %d unread repl%s and partial input received before the socket changed", this.received.length, this.received.length === 1 ? "y" : "ies");
+    }
+    this.received.length = 0;
+    this.parser.reset();
   }
 
   private closedError(): FtpError {

@@ -3,20 +3,39 @@
  * most one pending data connection setup — a passive listener (PASV/EPSV)
  * or an active target (PORT/EPRT) — and turns it into a socket when a
  * transfer starts. Every data socket passes through `secureDataSocket()`,
- * the single seam where FTPS (PROT P) will wrap it in TLS.
+ * the single seam where FTPS (PROT P) wraps it in TLS.
+ *
+ * A passive connection is accepted (and, under PROT P, its TLS handshake
+ * started) as soon as the client connects, not when the transfer command
+ * arrives: curl and ftplib handshake after the 150 reply, other clients
+ * right after the TCP connect, and both orders must work. The transfer
+ * waits for `secure`.
  */
-import type { Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { TLSSocket, type SecureContext } from "node:tls";
 import createDebug from "debug";
-import { FtpDataConnectionError } from "../errors.js";
+import { FtpAbortError, FtpDataConnectionError, FtpTlsError } from "../errors.js";
 import { connectData } from "../data/data-connect.js";
 import { DataListener } from "../data/data-listener.js";
 import { unmapIPv4 } from "../protocol/host-port.js";
+import { acceptTls } from "../tls/secure-socket.js";
 
 const debug = createDebug("ftpwire:data");
 
-/** A data socket as transfers see it: plain TCP now, TLS once PROT P exists. */
+/** A data socket as transfers see it: plain TCP, or TLS under PROT P. */
 export type DataSocket = Socket | Duplex;
+
+/** How a data connection must be protected (PROT P), decided when it is established. */
+export interface DataTlsPolicy {
+  /** The server's one context, so the client can resume its control connection's session. */
+  readonly secureContext: SecureContext;
+  readonly timeoutMs: number;
+  /** Refuse a data connection that does not resume a TLS session (vsftpd's require_ssl_reuse). */
+  readonly requireSessionReuse: boolean;
+  /** The FTP session's TLS session-ID cache, so TLS 1.2 clients resuming by ID (curl) can resume. */
+  readonly sessionServer?: Server;
+}
 
 export interface DataChannelContext {
   /** Local address of the control connection (unmapped). */
@@ -25,19 +44,48 @@ export interface DataChannelContext {
   readonly remoteAddress: string;
   readonly portRange: readonly [number, number] | undefined;
   readonly timeoutMs: number;
+  /** The TLS policy for a data connection established now (undefined: clear, PROT C). */
+  readonly tls?: () => DataTlsPolicy | undefined;
+}
+
+/** A TLS data connection that did not resume a session while reuse is required (the session answers 522). */
+export class DataTlsReuseError extends FtpTlsError {
+  constructor() {
+    super("The TLS data connection did not resume the control connection's session");
+  }
 }
 
 /**
- * The seam for data-connection security: today it returns the socket as
- * is; FTPS will make it `tls.connect({ socket, ... })` / a TLS server
- * socket depending on PROT, reusing the control connection's TLS session.
+ * The seam for data-connection security: under PROT P the server side of
+ * the TLS handshake runs on the socket (the FTP client is always the TLS
+ * client, as RFC 4217 asks, whoever opened the TCP connection).
  */
-export async function secureDataSocket(socket: Socket, _context: DataChannelContext): Promise<DataSocket> {
-  return socket;
+export async function secureDataSocket(socket: Socket, context: DataChannelContext): Promise<DataSocket> {
+  const policy = context.tls?.();
+  if (!policy) return socket;
+  const secure = await acceptTls(socket, {
+    secureContext: policy.secureContext,
+    timeoutMs: policy.timeoutMs,
+    sessionServer: policy.sessionServer,
+  });
+  if (policy.requireSessionReuse && !secure.isSessionReused()) {
+    debug("refusing a TLS data connection without session reuse");
+    secure.destroy();
+    throw new DataTlsReuseError();
+  }
+  debug("TLS data connection: %s, resumed: %s", secure.getProtocol(), secure.isSessionReused());
+  return secure;
+}
+
+interface PendingPassive {
+  readonly listener: DataListener;
+  /** The accepted TCP socket, once there is one (destroyed on abort, also mid-handshake). */
+  readonly accepted: { raw?: Socket };
+  readonly socket: Promise<DataSocket>;
 }
 
 export class ServerDataChannel {
-  private listener: DataListener | undefined;
+  private pending: PendingPassive | undefined;
   private active: { host: string; port: number } | undefined;
   private readonly context: DataChannelContext;
 
@@ -47,7 +95,7 @@ export class ServerDataChannel {
 
   /** True when PASV/EPSV/PORT/EPRT prepared a connection for the next transfer. */
   get prepared(): boolean {
-    return this.listener !== undefined || this.active !== undefined;
+    return this.pending !== undefined || this.active !== undefined;
   }
 
   /** Opens a passive listener on the control connection's local address (replacing any previous setup). */
@@ -60,7 +108,18 @@ export class ServerDataChannel {
       timeoutMs: this.context.timeoutMs,
     });
     listener.on("rejected", (address) => debug("refused data connection from foreign address %s", address));
-    this.listener = listener;
+    const accepted: { raw?: Socket } = {};
+    const socket = listener
+      .accept()
+      .then((raw) => {
+        accepted.raw = raw;
+        raw.setNoDelay(true);
+        return secureDataSocket(raw, this.context);
+      })
+      .finally(() => listener.close());
+    // Nobody may be waiting yet; the failure is seen by open() (or dropped with the setup).
+    socket.catch(() => undefined);
+    this.pending = { listener, accepted, socket };
     return listener;
   }
 
@@ -72,36 +131,84 @@ export class ServerDataChannel {
 
   /** The data socket for one transfer; the setup is used up either way. */
   async open(signal: AbortSignal): Promise<DataSocket> {
-    const listener = this.listener;
+    const pending = this.pending;
     const active = this.active;
-    this.listener = undefined;
+    this.pending = undefined;
     this.active = undefined;
-    let socket: Socket;
-    if (listener) {
-      try {
-        socket = await listener.accept(signal);
-      } finally {
-        listener.close();
-      }
-    } else if (active) {
-      socket = await connectData({
+    if (pending) {
+      return abortable(pending.socket, signal, () => {
+        pending.listener.close();
+        pending.accepted.raw?.destroy();
+      });
+    }
+    if (active) {
+      const socket = await connectData({
         host: active.host,
         port: active.port,
         localAddress: this.context.localAddress,
         timeoutMs: this.context.timeoutMs,
         signal,
       });
-    } else {
-      throw new FtpDataConnectionError("No data connection was prepared (PASV/EPSV/PORT/EPRT)");
+      socket.setNoDelay(true);
+      return abortable(secureDataSocket(socket, this.context), signal, () => socket.destroy());
     }
-    socket.setNoDelay(true);
-    return secureDataSocket(socket, this.context);
+    throw new FtpDataConnectionError("No data connection was prepared (PASV/EPSV/PORT/EPRT)");
   }
 
-  /** Drops any pending setup (closes a passive listener). */
+  /** Drops any pending setup (closes a passive listener, destroys an unclaimed connection). */
   close(): void {
-    this.listener?.close();
-    this.listener = undefined;
+    const pending = this.pending;
+    this.pending = undefined;
     this.active = undefined;
+    if (!pending) return;
+    pending.listener.close();
+    pending.accepted.raw?.destroy();
+    pending.socket.then((socket) => socket.destroy(), () => undefined);
   }
+}
+
+/** `promise`, or an FtpAbortError as soon as `signal` fires (then `cancel()` runs and a late socket is destroyed). */
+function abortable(promise: Promise<DataSocket>, signal: AbortSignal, cancel: () => void): Promise<DataSocket> {
+  return new Promise<DataSocket>((resolve, reject) => {
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      cancel();
+      reject(new FtpAbortError("Waiting for the data connection was aborted"));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (socket) => {
+        signal.removeEventListener("abort", onAbort);
+        if (aborted) socket.destroy();
+        else resolve(socket);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!aborted) reject(error as Error);
+      },
+    );
+  });
+}
+
+/**
+ * Ends a data socket after its transfer. A TLS socket that finished well is
+ * ended (close_notify, which ftplib's unwrap() waits for) rather than cut;
+ * anything else is destroyed at once.
+ */
+export function closeDataSocket(socket: DataSocket, ok: boolean): void {
+  if (!ok || !(socket instanceof TLSSocket) || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), 2000);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
+}
+
+export function bytesOf(socket: DataSocket, direction: "read" | "written"): number {
+  const s = socket as { bytesRead?: number; bytesWritten?: number };
+  return (direction === "read" ? s.bytesRead : s.bytesWritten) ?? 0;
 }

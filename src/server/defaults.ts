@@ -17,6 +17,12 @@ export const SERVER_DEFAULTS = {
   shutdownGraceMs: 10_000,
   /** SYST reply text (215). */
   systemType: "UNIX Type: L8",
+  /** FTPS policy: which channels must be protected by TLS ("none" | "control" | "data" | "all"). */
+  requireTLS: "none",
+  /** Refuse TLS data connections that do not resume the control connection's TLS session (vsftpd's require_ssl_reuse). */
+  requireTlsSessionReuse: false,
+  /** Serve implicit FTPS (TLS from the first byte) instead of explicit AUTH TLS. */
+  implicitTls: false,
   limits: {
     /** Connections open at once; one more gets 421 and is closed. */
     maxConnections: 512,
@@ -34,5 +40,7 @@ export const SERVER_DEFAULTS = {
     maxLineLength: 4096,
     /** Commands received during a transfer are queued up to this count; more get 503. */
     maxQueuedCommands: 32,
+    /** A TLS handshake on the control connection (AUTH TLS, implicit FTPS) must finish within this time. */
+    tlsHandshakeTimeoutMs: 10_000,
   },
 } as const;

@@ -10,6 +10,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import createDebug from "debug";
 import { unmapIPv4 } from "../protocol/host-port.js";
 import { formatReply } from "../protocol/reply-formatter.js";
+import { acceptTls } from "../tls/secure-socket.js";
+import { createTlsSessionCache } from "./tls-session-cache.js";
 import { SERVER_DEFAULTS } from "./defaults.js";
 import { resolveServerOptions, type FtpServerOptions, type ResolvedServerOptions } from "./options.js";
 import { Session, type SessionHost } from "./session.js";
@@ -35,6 +37,8 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   private readonly server: Server;
   private readonly sessions = new Set<Session>();
   private readonly perAddress = new Map<string, number>();
+  /** Implicit FTPS connections still in their TLS handshake (counted against the limits already). */
+  private readonly handshaking = new Set<Socket>();
   private readonly host: SessionHost;
   private nextId = 1;
   private closing: Promise<void> | undefined;
@@ -104,6 +108,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
       await Promise.race([Promise.all(running), delay(left, undefined, { signal: timer.signal }).catch(() => undefined)]);
       timer.abort();
     }
+    for (const socket of this.handshaking) socket.destroy();
     for (const session of this.sessions) session.shutdown();
     // A session whose storage call hangs must not hold the shutdown forever.
     const hardStop = new AbortController();
@@ -128,8 +133,9 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     const address = unmapIPv4(socket.remoteAddress ?? "");
     const limits = this.options.limits;
     const fromAddress = this.perAddress.get(address) ?? 0;
-    if (this.sessions.size >= limits.maxConnections || fromAddress >= limits.maxConnectionsPerAddress) {
-      const why = this.sessions.size >= limits.maxConnections ? "Too many connections" : "Too many connections from your address";
+    const open = this.sessions.size + this.handshaking.size;
+    if (open >= limits.maxConnections || fromAddress >= limits.maxConnectionsPerAddress) {
+      const why = open >= limits.maxConnections ? "Too many connections" : "Too many connections from your address";
       debug("refusing %s: %s", address, why);
       socket.setNoDelay(true);
       socket.end(formatReply(421, why));
@@ -139,17 +145,44 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
       return;
     }
     this.perAddress.set(address, fromAddress + 1);
-    const session = new Session(this.nextId++, socket, this.host);
+    const secureContext = this.options.secureContext;
+    if (!this.options.implicitTls || !secureContext) return this.startSession(socket);
+    // Implicit FTPS: TLS from the first byte, then the greeting. A failed
+    // handshake costs only this connection.
+    this.handshaking.add(socket);
+    const sessionCache = createTlsSessionCache();
+    acceptTls(socket, { secureContext, timeoutMs: this.options.limits.tlsHandshakeTimeoutMs, sessionServer: sessionCache }).then(
+      (secure) => {
+        this.handshaking.delete(socket);
+        if (this.closing) {
+          secure.destroy();
+          this.releaseAddress(address);
+        } else this.startSession(secure, sessionCache);
+      },
+      (error: Error) => {
+        this.handshaking.delete(socket);
+        debug("implicit TLS handshake from %s failed: %s", address, error.message);
+        this.releaseAddress(address);
+      },
+    );
+  }
+
+  private startSession(socket: Socket, tlsSessionCache?: Server): void {
+    const session = new Session(this.nextId++, socket, this.host, tlsSessionCache);
     this.sessions.add(session);
     this.safeEmit("connection", session);
     session.start();
   }
 
+  private releaseAddress(address: string): void {
+    const count = (this.perAddress.get(address) ?? 1) - 1;
+    if (count <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, count);
+  }
+
   private onSessionClosed(session: Session): void {
     if (!this.sessions.delete(session)) return;
-    const count = (this.perAddress.get(session.remoteAddress) ?? 1) - 1;
-    if (count <= 0) this.perAddress.delete(session.remoteAddress);
-    else this.perAddress.set(session.remoteAddress, count);
+    this.releaseAddress(session.remoteAddress);
     this.safeEmit("disconnect", { session });
   }
 

@@ -4,6 +4,7 @@
  * the resolved form the session reads.
  */
 import { isIP } from "node:net";
+import { createSecureContext, type SecureContext, type SecureContextOptions } from "node:tls";
 import { FtpInvalidOptionError } from "../errors.js";
 import { SERVER_DEFAULTS } from "./defaults.js";
 import type {
@@ -24,7 +25,14 @@ export interface FtpServerLimits {
   dataTimeoutMs: number;
   maxLineLength: number;
   maxQueuedCommands: number;
+  tlsHandshakeTimeoutMs: number;
 }
+
+/**
+ * FTPS policy (RFC 4217): "control" refuses USER/PASS before AUTH TLS,
+ * "data" refuses transfers unless PROT P, "all" both. `true` means "all".
+ */
+export type RequireTlsPolicy = "none" | "control" | "data" | "all";
 
 export interface PassiveOptions {
   /** Inclusive range of ports for PASV/EPSV listeners. Default: any free port. */
@@ -52,6 +60,23 @@ export interface FtpServerOptions {
   readonly shutdownGraceMs?: number;
   readonly systemType?: string;
   readonly limits?: Partial<FtpServerLimits>;
+  /**
+   * Enables FTPS: Node's SecureContextOptions (`key`, `cert`, `ca`,
+   * `minVersion`, …). One SecureContext is built per server and shared by the
+   * control and data connections, so data connections can resume the
+   * control connection's TLS session.
+   */
+  readonly tls?: SecureContextOptions;
+  /** Implicit FTPS: TLS from the first byte, then the 220 greeting (needs `tls`). Default false. */
+  readonly implicitTls?: boolean;
+  /** Which channels must be TLS-protected (needs `tls` unless "none"). Default "none". */
+  readonly requireTLS?: RequireTlsPolicy | boolean;
+  /**
+   * Refuse (522) TLS data connections that do not resume the control
+   * connection's TLS session (vsftpd's require_ssl_reuse). Default false:
+   * Python's ftplib never resumes sessions.
+   */
+  readonly requireTlsSessionReuse?: boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -66,6 +91,11 @@ export interface ResolvedServerOptions {
   readonly shutdownGraceMs: number;
   readonly systemType: string;
   readonly limits: Readonly<FtpServerLimits>;
+  /** The server's one TLS context, when `tls` was given. */
+  readonly secureContext: SecureContext | undefined;
+  readonly implicitTls: boolean;
+  readonly requireTLS: RequireTlsPolicy;
+  readonly requireTlsSessionReuse: boolean;
 }
 
 function fail(message: string): never {
@@ -126,6 +156,12 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
     dataTimeoutMs: checkInteger("limits.dataTimeoutMs", given.dataTimeoutMs ?? d.dataTimeoutMs, 1, 2 ** 31 - 1),
     maxLineLength: checkInteger("limits.maxLineLength", given.maxLineLength ?? d.maxLineLength, 512, 1 << 20),
     maxQueuedCommands: checkInteger("limits.maxQueuedCommands", given.maxQueuedCommands ?? d.maxQueuedCommands, 0, 10_000),
+    tlsHandshakeTimeoutMs: checkInteger(
+      "limits.tlsHandshakeTimeoutMs",
+      given.tlsHandshakeTimeoutMs ?? d.tlsHandshakeTimeoutMs,
+      1,
+      2 ** 31 - 1,
+    ),
   };
   const bool = (name: string, value: unknown, fallback: boolean): boolean => {
     if (value === undefined) return fallback;
@@ -146,5 +182,34 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
     shutdownGraceMs: checkInteger("shutdownGraceMs", options.shutdownGraceMs ?? SERVER_DEFAULTS.shutdownGraceMs, 0, 2 ** 31 - 1),
     systemType,
     limits,
+    ...resolveTlsOptions(options, bool),
   };
+}
+
+const POLICIES: readonly RequireTlsPolicy[] = ["none", "control", "data", "all"];
+
+function resolveTlsOptions(
+  options: FtpServerOptions,
+  bool: (name: string, value: unknown, fallback: boolean) => boolean,
+): Pick<ResolvedServerOptions, "secureContext" | "implicitTls" | "requireTLS" | "requireTlsSessionReuse"> {
+  let secureContext: SecureContext | undefined;
+  if (options.tls !== undefined) {
+    if (typeof options.tls !== "object" || options.tls === null) fail("options.tls must be an object (SecureContextOptions)");
+    if (options.tls.cert === undefined && options.tls.pfx === undefined) fail("options.tls needs a cert (or pfx)");
+    try {
+      secureContext = createSecureContext(options.tls);
+    } catch (error) {
+      // The message names the problem (bad PEM, key mismatch); it never contains key material.
+      fail(`options.tls: ${(error as Error).message}`);
+    }
+  }
+  const given = options.requireTLS;
+  const requireTLS: RequireTlsPolicy = given === true ? "all" : given === false || given === undefined ? SERVER_DEFAULTS.requireTLS : given;
+  if (!POLICIES.includes(requireTLS)) fail(`options.requireTLS must be one of ${POLICIES.join(", ")} (or a boolean)`);
+  const implicitTls = bool("implicitTls", options.implicitTls, SERVER_DEFAULTS.implicitTls);
+  const requireTlsSessionReuse = bool("requireTlsSessionReuse", options.requireTlsSessionReuse, SERVER_DEFAULTS.requireTlsSessionReuse);
+  if (!secureContext && (implicitTls || requireTLS !== "none" || requireTlsSessionReuse)) {
+    fail("implicitTls, requireTLS and requireTlsSessionReuse need options.tls (key and certificate)");
+  }
+  return { secureContext, implicitTls, requireTLS, requireTlsSessionReuse };
 }

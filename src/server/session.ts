@@ -11,10 +11,12 @@
  *   final reply (past `limits.maxQueuedCommands`, 503).
  * - Closing the control connection aborts the running transfer.
  */
+import type { Server } from "node:net";
 import type { Readable, Transform, Writable } from "node:stream";
+import { TLSSocket } from "node:tls";
 import { pipeline } from "node:stream/promises";
 import createDebug from "debug";
-import { FtpTimeoutError } from "../errors.js";
+import { FtpTimeoutError, FtpTlsError } from "../errors.js";
 import { CommandChannel, type ControlSocket } from "../control/command-channel.js";
 import { unmapIPv4 } from "../protocol/host-port.js";
 import { DEFAULT_MLSD_FACTS } from "../protocol/listing/mlsd.js";
@@ -23,7 +25,8 @@ import type { Command, CommandLine } from "../protocol/types.js";
 import type { FileSystem } from "../storage/file-system.js";
 import { storageErrorReply } from "../storage/error-replies.js";
 import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
-import { ServerDataChannel, type DataSocket } from "./data-channel.js";
+import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type DataSocket } from "./data-channel.js";
+import { SessionTlsState } from "./tls-state.js";
 import type { ResolvedServerOptions } from "./options.js";
 import type { FtpServerEvents, FtpSession } from "./types.js";
 
@@ -57,6 +60,10 @@ export interface ActiveTransfer {
   done: Promise<void>;
 }
 
+type Lazy = () => Promise<Writable>; // storage opened once the data connection exists
+
+type SocketAddresses = { remoteAddress?: string; remotePort?: number; localAddress?: string };
+
 export interface PumpResult {
   readonly ok: boolean;
   readonly bytes: number;
@@ -72,6 +79,11 @@ export class Session implements FtpSession {
   readonly options: ResolvedServerOptions;
   readonly channel: CommandChannel;
   readonly dataChannel: ServerDataChannel;
+  /** FTPS state: AUTH TLS / implicit, PBSZ, PROT (tls-state.ts). */
+  readonly tls: SessionTlsState;
+  get secure(): boolean {
+    return this.tls.isSecure;
+  }
 
   username: string | undefined;
   loggedIn = false;
@@ -95,13 +107,14 @@ export class Session implements FtpSession {
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(id: number, socket: ControlSocket & { remoteAddress?: string; remotePort?: number; localAddress?: string }, host: SessionHost) {
+  constructor(id: number, socket: ControlSocket & SocketAddresses, host: SessionHost, tlsSessionCache?: Server) {
     this.id = id;
     this.host = host;
     this.options = host.options;
     this.remoteAddress = unmapIPv4(socket.remoteAddress ?? "");
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = unmapIPv4(socket.localAddress ?? "");
+    this.tls = new SessionTlsState(this.options, socket instanceof TLSSocket ? socket : undefined, tlsSessionCache);
     this.channel = new CommandChannel(
       socket,
       { maxLineLength: this.options.limits.maxLineLength },
@@ -112,6 +125,7 @@ export class Session implements FtpSession {
       remoteAddress: this.remoteAddress,
       portRange: this.options.portRange,
       timeoutMs: this.options.limits.dataTimeoutMs,
+      tls: () => this.tls.dataPolicy(),
     });
   }
 
@@ -233,8 +247,8 @@ export class Session implements FtpSession {
     return this.pump(transfer, "send", source, opening, transform);
   }
 
-  /** Receives a data connection into `target` (STOR, APPE, STOU) and gives the final reply. */
-  async receiveData(transfer: ActiveTransfer, target: Writable, opening: string, transform?: Transform): Promise<PumpResult> {
+  /** Receives a data connection into `target` (STOR, APPE, STOU; a function is called once the connection exists). */
+  async receiveData(transfer: ActiveTransfer, target: Writable | Lazy, opening: string, transform?: Transform): Promise<PumpResult> {
     return this.pump(transfer, "receive", target, opening, transform);
   }
 
@@ -247,17 +261,19 @@ export class Session implements FtpSession {
   private async pump(
     transfer: ActiveTransfer,
     direction: "send" | "receive",
-    storage: Readable | Writable,
+    target: Readable | Writable | Lazy,
     opening: string,
     transform: Transform | undefined,
   ): Promise<PumpResult> {
     let failure: { side: "network" | "storage"; error: unknown } | undefined;
-    storage.once("error", (error) => (failure ??= { side: "storage", error }));
     const socket = await this.openData(transfer, opening);
     if (!socket) {
-      storage.destroy();
+      if (typeof target !== "function") target.destroy();
       return { ok: false, bytes: 0 };
     }
+    const storage = await this.openStorage(transfer, target, socket);
+    if (!storage) return { ok: false, bytes: 0 };
+    storage.once("error", (error) => (failure ??= { side: "storage", error }));
     socket.once("error", (error) => (failure ??= { side: "network", error }));
     const middle = transform ? [transform] : [];
     const streams = direction === "send" ? [storage, ...middle, socket] : [socket, ...middle, storage];
@@ -269,7 +285,7 @@ export class Session implements FtpSession {
       debug("session %d: %s failed: %s", this.id, transfer.verb, (error as Error).message);
       if (!storage.destroyed) storage.destroy(error as Error);
     } finally {
-      socket.destroy();
+      closeDataSocket(socket, ok);
     }
     const bytes = bytesOf(socket, direction === "send" ? "written" : "read");
     if (ok && !transfer.aborted) this.reply(226, "Transfer complete");
@@ -280,6 +296,28 @@ export class Session implements FtpSession {
       this.reply(code === 550 ? 451 : code, code === 550 ? `Transfer aborted: ${text}` : text);
     } else this.reply(426, "Connection closed; transfer aborted");
     return { ok: ok && !transfer.aborted, bytes };
+  }
+
+  /** The storage stream of a transfer; a lazy target is opened now that the data connection exists. */
+  private async openStorage(
+    transfer: ActiveTransfer,
+    target: Readable | Writable | Lazy,
+    socket: DataSocket,
+  ): Promise<Readable | Writable | undefined> {
+    if (typeof target !== "function") return target;
+    try {
+      const storage = await target();
+      if (!transfer.controller.signal.aborted) return storage;
+      storage.destroy(new Error("transfer aborted"));
+      this.reply(426, "Connection closed; transfer aborted");
+    } catch (error) {
+      // After 150 a storage refusal is a failed transfer (RFC 959 allows 451/551/552 here, not 550).
+      const { code, text } = storageErrorReply(error);
+      if (code === 451) this.host.reportError(error, this);
+      this.reply(code === 550 ? 451 : code, code === 550 ? `Transfer aborted: ${text}` : text);
+    }
+    socket.destroy();
+    return undefined;
   }
 
   private async openData(transfer: ActiveTransfer, opening: string): Promise<DataSocket | undefined> {
@@ -295,6 +333,8 @@ export class Session implements FtpSession {
     } catch (error) {
       debug("session %d: data connection failed: %s", this.id, (error as Error).message);
       if (transfer.aborted) this.reply(426, "Connection closed; transfer aborted");
+      else if (error instanceof DataTlsReuseError) this.reply(522, "TLS session reuse required: the data connection must resume the control connection's session");
+      else if (error instanceof FtpTlsError) this.reply(425, "Can't open data connection: TLS handshake failed");
       else this.reply(425, "Can't open data connection");
       return undefined;
     }
@@ -329,6 +369,8 @@ export class Session implements FtpSession {
   private onLine(line: CommandLine): void {
     if (this.closed) return;
     this.idleTimer?.refresh();
+    // Nothing after AUTH may be read as a command until we know whether TLS took over (security.ts).
+    if (line.kind === "command" && line.command.verb === "AUTH") this.channel.hold();
     if (line.kind === "command" && this.transfer && DURING_TRANSFER.has(line.command.verb)) {
       void this.run(line, true);
       return;
@@ -366,6 +408,8 @@ export class Session implements FtpSession {
       this.replyStorageError(error);
     } finally {
       if (!duringTransfer) this.busy = false;
+      // An AUTH that did not switch to TLS (refused, denied by beforeCommand) lets the held lines through.
+      if (line.command.verb === "AUTH") this.channel.release();
     }
     if (!duringTransfer) this.drain();
   }
@@ -443,11 +487,6 @@ export class Session implements FtpSession {
   get commands(): ReadonlyMap<string, CommandSpec> {
     return COMMAND_TABLE;
   }
-}
-
-function bytesOf(socket: DataSocket, direction: "read" | "written"): number {
-  const s = socket as { bytesRead?: number; bytesWritten?: number };
-  return (direction === "read" ? s.bytesRead : s.bytesWritten) ?? 0;
 }
 
 function truncate(text: string, max: number): string {

@@ -17,6 +17,8 @@ export interface FtpSession {
   /** Current virtual directory. */
   readonly cwd: string;
   readonly readOnly: boolean;
+  /** The control connection is protected by TLS (after AUTH TLS, or implicit FTPS). */
+  readonly secure: boolean;
   /** Free space for the application's own per-session state. */
   readonly data: Record<string, unknown>;
   /** Sends 421 (or the given reply) and closes the control connection. */

@@ -5,7 +5,7 @@
  * only after the handshake, so callers never write on a half-secured socket;
  * failures come back as FtpTlsError saying why.
  */
-import type { Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import { TLSSocket, connect as tlsConnect, type ConnectionOptions, type SecureContext } from "node:tls";
 import { FtpTimeoutError, FtpTlsError } from "../errors.js";
 
@@ -16,6 +16,13 @@ export interface AcceptTlsOptions {
   /** Ask the client for a certificate (mutual TLS). */
   readonly requestCert?: boolean | undefined;
   readonly rejectUnauthorized?: boolean | undefined;
+  /**
+   * A `net.Server` (it need not listen) whose `newSession`/`resumeSession`
+   * listeners keep a session-ID cache: TLS 1.2 clients that resume by session
+   * ID rather than by ticket (curl) need one. Sockets sharing it can resume
+   * each other's sessions; others cannot.
+   */
+  readonly sessionServer?: Server | undefined;
 }
 
 /** Server side: runs the TLS handshake as the server on `socket`. */
@@ -25,6 +32,7 @@ export function acceptTls(socket: Socket, options: AcceptTlsOptions): Promise<TL
     secureContext: options.secureContext,
     requestCert: options.requestCert ?? false,
     rejectUnauthorized: options.rejectUnauthorized ?? false,
+    ...(options.sessionServer ? { server: options.sessionServer } : {}),
   });
   return handshake(secure, "secure", options.timeoutMs);
 }

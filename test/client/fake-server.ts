@@ -4,6 +4,7 @@
 // reply bytes. Everything binds 127.0.0.1 port 0 and is closed by `close()`.
 import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
+import { TLSSocket, type SecureContext } from "node:tls";
 
 export class FakeConnection {
   readonly socket: Socket;
@@ -111,9 +112,38 @@ export class FakeConnection {
     return { port, socket, close: () => server.close() };
   }
 
+  /**
+   * AUTH TLS on the fake's side: stops reading in clear, runs the TLS
+   * handshake as the server and returns a connection reading through TLS
+   * (the caller has already sent the 234). Bounded by `timeoutMs`.
+   */
+  async startTls(secureContext: SecureContext, timeoutMs = 5000): Promise<FakeConnection> {
+    this.socket.removeAllListeners("data");
+    this.socket.removeAllListeners("end");
+    this.socket.removeAllListeners("close");
+    const secure = await acceptTlsSocket(this.socket, secureContext, timeoutMs);
+    return new FakeConnection(secure);
+  }
+
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** Server-side TLS on a fake's socket (control or data); rejects when the handshake fails or takes too long. */
+export function acceptTlsSocket(socket: Socket, secureContext: SecureContext, timeoutMs = 5000): Promise<TLSSocket> {
+  const secure = new TLSSocket(socket, { isServer: true, secureContext });
+  return new Promise<TLSSocket>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("fake server: TLS handshake timed out")), timeoutMs);
+    secure.once("secure", () => {
+      clearTimeout(timer);
+      resolve(secure);
+    });
+    secure.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 export interface FakeServer {

@@ -53,9 +53,35 @@ test("invalid options are refused with ERR_FTP_INVALID_OPTION", () => {
   assert.throws(() => new Client({ host: "h", keepAlive: Number.NaN }), invalid);
 });
 
-test("FTPS is refused clearly until it is supported", () => {
-  assert.throws(() => resolveClientOptions("ftps://host"), invalid);
-  assert.throws(() => resolveClientOptions({ host: "h", secure: true }), invalid);
+test("ftps:// is implicit FTPS on port 990, ftpes:// explicit on 21; secure: true means explicit", () => {
+  assert.deepEqual(parseFtpUrl("ftps://u:p@host/"), { host: "host", port: 990, user: "u", password: "p", secure: "implicit" });
+  assert.deepEqual(parseFtpUrl("ftpes://host"), { host: "host", secure: "explicit" });
+  const implicit = resolveClientOptions("ftps://host");
+  assert.equal(implicit.secure, "implicit");
+  assert.equal(implicit.port, 990);
+  assert.equal(resolveClientOptions({ host: "h", secure: "implicit" }).port, 990);
+  assert.equal(resolveClientOptions("ftps://host:2990").port, 2990);
+  const explicit = resolveClientOptions("ftpes://host", { tls: { rejectUnauthorized: false, minVersion: "TLSv1.3" } });
+  assert.equal(explicit.secure, "explicit");
+  assert.equal(explicit.port, 21);
+  assert.deepEqual(explicit.tls, { rejectUnauthorized: false, minVersion: "TLSv1.3" });
+  assert.equal(explicit.dataProtection, "private");
+  assert.equal(resolveClientOptions({ host: "h", secure: true }).secure, "explicit");
+  assert.equal(resolveClientOptions({ host: "h", secure: true, dataProtection: "clear" }).dataProtection, "clear");
+  const plain = resolveClientOptions({ host: "h" });
+  assert.equal(plain.secure, false);
+  assert.equal(plain.tls, undefined);
+  // Resolved options are valid input again (ClientPool, uploadDir reuse them).
+  assert.deepEqual(resolveClientOptions(explicit), explicit);
+});
+
+test("bad FTPS options are refused; TLS options without secure never fall back to clear text", () => {
+  assert.throws(() => resolveClientOptions({ host: "h", secure: "starttls" as "explicit" }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", tls: { ca: "x" } }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", secure: false, tls: { rejectUnauthorized: false } }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", secure: true, tls: "ca.pem" as unknown as object }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", secure: true, dataProtection: "safe" as "clear" }), invalid);
+  assert.throws(() => resolveClientOptions("sftp://host"), invalid);
 });
 
 test("a URL with a password never shows it in the error", () => {

@@ -1,5 +1,5 @@
 // ReplyChannel over real loopback sockets: reply matching, preliminary
-// replies, buffering before a waiter, timeouts, drops, socket swap.
+// replies, buffering before a waiter, timeouts, drops, socket swap and upgrade.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, createServer, type Server, type Socket } from "node:net";
@@ -241,5 +241,53 @@ test("replaceSocket() moves listeners to the new socket", async () => {
   } finally {
     p1.close();
     p2.close();
+  }
+});
+
+test("upgrade(): replies received but unread before it, and a partial line, are dropped; the new socket's replies are read", async () => {
+  const p1 = await pair();
+  const p2 = await pair();
+  try {
+    const channel = new ReplyChannel(p1.client, { timeoutMs: 2000 });
+    const got = channel.nextReply();
+    p1.peer.write("234 go ahead\r\n331 injected\r\n230 inj");
+    assert.equal((await got).code, 234);
+    await new Promise((r) => setTimeout(r, 50)); // the injected bytes are in
+    let handed: unknown;
+    await channel.upgrade(async (socket) => {
+      handed = socket;
+      return p2.client;
+    });
+    assert.equal(handed, p1.client, "wrap gets the old socket");
+    assert.equal(channel.currentSocket, p2.client);
+    const next = channel.nextReply();
+    p1.peer.write("ected\r\n500 old socket\r\n");
+    p2.peer.write("331 password please\r\n");
+    assert.equal((await next).message, "password please");
+    channel.close();
+  } finally {
+    p1.close();
+    p2.close();
+  }
+});
+
+test("upgrade(): a failing wrap closes the channel with that error; not allowed while a reply is awaited", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const pending = channel.nextReply();
+    await assert.rejects(channel.upgrade(async (s) => s), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_PROTOCOL");
+    p.peer.write("234 ok\r\n");
+    await pending;
+    const closed = once(channel, "close");
+    const failure = new FtpError("ERR_FTP_TLS", "handshake failed");
+    await assert.rejects(channel.upgrade(async () => {
+      throw failure;
+    }), (e: unknown) => e === failure);
+    assert.equal(channel.isClosed, true);
+    assert.deepEqual(await closed, [failure]);
+    await assert.rejects(channel.nextReply(), (e: unknown) => e === failure);
+  } finally {
+    p.close();
   }
 });

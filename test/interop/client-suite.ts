@@ -29,6 +29,12 @@ export interface ServerTarget {
   start(): Promise<ServerUnderTest>;
   readonly mlsd: boolean;
   readonly mfmt: boolean;
+  /**
+   * Set when `start()` returns FTPS options: the suite then also checks that
+   * every data connection was TLS and (when `resumes`) resumed the control
+   * connection's TLS session.
+   */
+  readonly ftps?: { readonly resumes: boolean };
 }
 
 const MiB = 1024 * 1024;
@@ -76,10 +82,13 @@ export function clientSuite(target: ServerTarget): void {
 
     test("connects with a URL, logs in, reads FEAT, pwd is /", async (t) => {
       if (!(await ready(t))) return;
-      const { host, port, user, password } = server!.options;
-      const url = `ftp://${encodeURIComponent(user!)}:${encodeURIComponent(password!)}@${host}:${port}/`;
-      await using c = await Client.connect(url);
+      const { host, port, user, password, secure, tls } = server!.options;
+      const scheme = secure === "implicit" ? "ftps" : secure ? "ftpes" : "ftp";
+      const url = `${scheme}://${encodeURIComponent(user!)}:${encodeURIComponent(password!)}@${host}:${port}/`;
+      await using c = await Client.connect(url, tls ? { tls } : {});
       assert.equal(await c.pwd(), "/");
+      if (target.ftps) assert.match(c.tlsInfo()?.protocol ?? "clear text", /^TLSv1\.[23]$/);
+      else assert.equal(c.tlsInfo(), undefined);
       assert.ok(c.features() instanceof Map);
       if (target.mlsd) assert.ok(c.features().has("MLST"), "MLST advertised");
     });
@@ -394,6 +403,20 @@ export function clientSuite(target: ServerTarget): void {
       assert.deepEqual(results, Array.from({ length: 6 }, (_, i) => [i, 1]));
       assert.equal(await pool.run((c) => c.pwd()), "/");
     });
+
+    if (target.ftps) {
+      const { resumes } = target.ftps;
+      test(`FTPS: every data connection so far was TLS${resumes ? " and resumed the control session" : ""}`, async (t) => {
+        const c = await ready(t);
+        if (!c) return;
+        await c.list("/");
+        const info = c.tlsInfo();
+        assert.ok(info, "tlsInfo() after a secure login");
+        assert.equal(info.dataProtection, "private");
+        assert.ok(info.dataConnections >= 10, `${info.dataConnections} TLS data connections`);
+        if (resumes) assert.equal(info.resumedDataConnections, info.dataConnections, "resumed sessions");
+      });
+    }
 
     test("uploadDir / downloadDir with concurrency 3", async (t) => {
       const c = await ready(t);

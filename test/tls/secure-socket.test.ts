@@ -77,3 +77,38 @@ test("a peer that never speaks TLS times out with ERR_FTP_TIMEOUT", async () => 
   client.destroy();
   server.close();
 });
+
+test("sessionServer: TLS 1.2 resumption by session ID (no tickets) works only within the same session cache", async () => {
+  const { createTlsSessionCache } = await import("../../src/server/tls-session-cache.js");
+  const { constants } = await import("node:crypto");
+  const ctx = createSecureContext({ key: cert.keyPem, cert: cert.certPem });
+  const cacheA = createTlsSessionCache();
+  const cacheB = createTlsSessionCache();
+  const handshake = async (cache: typeof cacheA, session?: Buffer) => {
+    const { server, client, accepted } = await pair();
+    const [s, c] = await Promise.all([
+      acceptTls(accepted, { secureContext: ctx, timeoutMs: 5000, sessionServer: cache }),
+      connectTls(client, {
+        ca: cert.certPem,
+        servername: "localhost",
+        maxVersion: "TLSv1.2",
+        secureOptions: constants.SSL_OP_NO_TICKET,
+        session,
+        timeoutMs: 5000,
+      }),
+    ]);
+    server.close();
+    return { s, c };
+  };
+  const first = await handshake(cacheA);
+  const session = first.c.getSession();
+  assert.ok(session);
+  const same = await handshake(cacheA, session);
+  assert.equal(same.s.isSessionReused(), true);
+  const other = await handshake(cacheB, session);
+  assert.equal(other.s.isSessionReused(), false, "another cache does not know the session ID");
+  for (const x of [first, same, other]) {
+    x.s.destroy();
+    x.c.destroy();
+  }
+});

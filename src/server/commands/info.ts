@@ -11,7 +11,8 @@ function feat(session: Session): void {
   const lines = new Set<string>();
   for (const spec of new Set(session.commands.values())) {
     if (spec.feat === undefined) continue;
-    lines.add(typeof spec.feat === "string" ? spec.feat : spec.feat(session));
+    const line = typeof spec.feat === "string" ? spec.feat : spec.feat(session);
+    if (line !== undefined) lines.add(line);
   }
   session.reply(211, ["Features:", ...[...lines].sort().map((line) => ` ${line}`), "End"]);
 }
@@ -47,6 +48,7 @@ async function stat(session: Session, arg: string): Promise<void> {
       `Connected from ${session.remoteAddress}`,
       session.loggedIn ? `Logged in as ${session.username ?? ""}` : "Not logged in",
       `TYPE: ${session.type === "A" ? "ASCII" : "BINARY"}, STRUcture: File, MODE: Stream`,
+      session.tls.describe(),
       "No data connection",
       "End of status",
     ]);

@@ -9,6 +9,7 @@ import { formatUnixLine } from "../../protocol/listing/unix.js";
 import { virtualBasename, virtualDirname } from "../../protocol/paths.js";
 import type { FileInfo } from "../../protocol/types.js";
 import type { Session } from "../session.js";
+import { refusedClearData } from "./security.js";
 import type { CommandSpec } from "./table.js";
 
 /** The MLST facts this server can fill in (FEAT announces them; OPTS MLST chooses among them). */
@@ -84,6 +85,7 @@ type ListKind = "LIST" | "NLST" | "MLSD";
 function listing(kind: ListKind) {
   return (session: Session, arg: string): void => {
     const path = session.resolve(kind === "MLSD" ? arg : stripListFlags(arg));
+    if (refusedClearData(session)) return;
     if (!session.dataChannel.prepared) return session.reply(425, "Use PORT, PASV, EPRT or EPSV first");
     session.startTransfer(kind, path, async (transfer) => {
       let text: string[];

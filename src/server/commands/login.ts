@@ -1,14 +1,16 @@
 /**
- * Access control commands: USER, PASS, ACCT, REIN, QUIT, HOST, and the
- * FTPS commands that are answered until TLS exists (AUTH, PBSZ, PROT).
+ * Access control commands: USER, PASS, ACCT, REIN, QUIT, HOST (the FTPS
+ * commands AUTH, PBSZ, PROT live in security.ts).
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { resolveVirtualPath } from "../../protocol/paths.js";
 import type { AuthenticateResult } from "../types.js";
 import type { Session } from "../session.js";
+import { refusedLogin } from "./security.js";
 import type { CommandSpec } from "./table.js";
 
 async function pass(session: Session, password: string): Promise<void> {
+  if (refusedLogin(session)) return;
   if (session.loggedIn) return session.reply(503, "Already logged in");
   const username = session.username;
   if (username === undefined) return session.reply(503, "Login with USER first");
@@ -47,6 +49,7 @@ export const LOGIN_COMMANDS: readonly CommandSpec[] = [
     arg: "required",
     syntax: "USER <sp> username",
     handler(session, arg) {
+      if (refusedLogin(session)) return;
       // A new USER ends any current login (RFC 959 §4.1.1).
       if (session.loggedIn) session.resetLogin();
       session.username = arg;
@@ -67,6 +70,9 @@ export const LOGIN_COMMANDS: readonly CommandSpec[] = [
     arg: "none",
     syntax: "REIN (reinitialize the session)",
     handler(session) {
+      // RFC 4217 wants REIN to drop TLS too; going back to a clear control
+      // connection is what CCC would do, and that is not offered. Reconnect instead.
+      if (session.tls.isSecure) return session.reply(502, "REIN is not available on a TLS session; reconnect instead");
       session.reinitialize();
       session.reply(220, "Service ready for new user");
     },
@@ -97,29 +103,5 @@ export const LOGIN_COMMANDS: readonly CommandSpec[] = [
       if (session.loggedIn) return session.reply(503, "HOST must come before login");
       session.reply(220, "Host accepted");
     },
-  },
-  {
-    verb: "AUTH",
-    needsLogin: false,
-    arg: "required",
-    syntax: "AUTH <sp> mechanism (not available)",
-    unimplemented: true,
-    handler: (session) => session.reply(502, "AUTH not supported by this server"),
-  },
-  {
-    verb: "PBSZ",
-    needsLogin: false,
-    arg: "required",
-    syntax: "PBSZ <sp> 0",
-    unimplemented: true,
-    handler: (session) => session.reply(503, "PBSZ needs AUTH TLS first"),
-  },
-  {
-    verb: "PROT",
-    needsLogin: false,
-    arg: "required",
-    syntax: "PROT <sp> C|P",
-    unimplemented: true,
-    handler: (session) => session.reply(503, "PROT needs AUTH TLS first"),
   },
 ];

@@ -10,6 +10,7 @@ import { LISTING_COMMANDS } from "./listing.js";
 import { LOGIN_COMMANDS } from "./login.js";
 import { NAVIGATION_COMMANDS } from "./navigation.js";
 import { PARAMETER_COMMANDS } from "./parameters.js";
+import { SECURITY_COMMANDS } from "./security.js";
 import { SITE_COMMANDS } from "./site.js";
 import { TRANSFER_COMMANDS } from "./transfer.js";
 
@@ -24,8 +25,8 @@ export interface CommandSpec {
   readonly arg: "none" | "required" | "optional";
   /** HELP text, e.g. "CWD <sp> pathname". */
   readonly syntax: string;
-  /** The FEAT line (without the leading space), when the command is an extension to announce. */
-  readonly feat?: string | ((session: Session) => string);
+  /** The FEAT line (without the leading space), when the command is an extension to announce (undefined: not now). */
+  readonly feat?: string | ((session: Session) => string | undefined);
   /** Changes storage: refused in a read-only session. */
   readonly writes?: boolean;
   /** Recognised but deliberately not implemented (502); listed apart in HELP. */
@@ -48,6 +49,7 @@ function build(groups: ReadonlyArray<readonly CommandSpec[]>): ReadonlyMap<strin
 
 export const COMMAND_TABLE: ReadonlyMap<string, CommandSpec> = build([
   LOGIN_COMMANDS,
+  SECURITY_COMMANDS,
   NAVIGATION_COMMANDS,
   PARAMETER_COMMANDS,
   TRANSFER_COMMANDS,

@@ -7,7 +7,9 @@ import { randomBytes } from "node:crypto";
 import { createCrlfToLf, createLfToCrlf } from "../../data/ascii-transform.js";
 import { joinVirtual, virtualBasename, virtualDirname } from "../../protocol/paths.js";
 import type { FileInfo } from "../../protocol/types.js";
+import { FileSystemError } from "../../storage/file-system.js";
 import type { Session } from "../session.js";
+import { refusedClearData } from "./security.js";
 import type { CommandSpec } from "./table.js";
 
 function ascii(session: Session): boolean {
@@ -18,8 +20,9 @@ function modeText(session: Session): string {
   return session.type === "A" ? "ASCII" : "BINARY";
 }
 
-/** 425 before 150 when no data connection was prepared. */
+/** 521 when policy wants PROT P, 425 when no data connection was prepared — both before 150. */
 function needsDataSetup(session: Session): boolean {
+  if (refusedClearData(session)) return true;
   if (session.dataChannel.prepared) return false;
   session.reply(425, "Use PORT, PASV, EPRT or EPSV first");
   return true;
@@ -70,17 +73,20 @@ function upload(session: Session, arg: string, plan: UploadPlan): void {
   const requested = plan.verb === "STOU" && arg.trim() === "" ? undefined : session.resolve(arg);
   session.startTransfer(plan.verb, requested ?? session.cwd, async (transfer) => {
     let path = requested ?? "";
-    let target;
     try {
       if (plan.verb === "STOU") path = await uniqueName(session, requested);
       else if (offset > 0) {
         const info = await statOrUndefined(session, path);
         if (!info || offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
       }
-      target = await session.fs.write(path, { start: offset, append: plan.append });
+      await checkUploadTarget(session, path);
     } catch (error) {
       return session.replyStorageError(error);
     }
+    // Opened only once the data connection is there: write() may truncate
+    // (LocalFileSystem in place), and a data connection that never comes
+    // must not cost the old contents.
+    const target = () => session.fs.write(path, { start: offset, append: plan.append });
     const opening =
       plan.verb === "STOU"
         ? `FILE: ${virtualBasename(path)}`
@@ -89,6 +95,18 @@ function upload(session: Session, arg: string, plan: UploadPlan): void {
     // The event names the path actually written (STOU chooses it here).
     session.emitTransfer("upload", transfer, result, path);
   });
+}
+
+/**
+ * The checks an upload can fail before 150: not a directory, and a parent
+ * that is one. Opening the storage waits for the data connection.
+ */
+async function checkUploadTarget(session: Session, path: string): Promise<void> {
+  const info = await statOrUndefined(session, path);
+  if (info?.type === "directory") throw new FileSystemError("EISDIR");
+  if (info) return;
+  const parent = await session.fs.stat(virtualDirname(path));
+  if (parent.type !== "directory") throw new FileSystemError("ENOTDIR");
 }
 
 /** STOU: a name that does not exist yet, near the requested one (or in the current directory). */

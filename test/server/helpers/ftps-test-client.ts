@@ -1,0 +1,204 @@
+// A raw FTPS control-connection client for server tests: AUTH TLS (or
+// implicit TLS), then lines and replies exactly as sent, and TLS data
+// connections that resume the control session or deliberately do not.
+// Built on node:tls through src/tls (connectTls, TlsSessionStore).
+import { connect, createServer as createNetServer, type Socket } from "node:net";
+import { once } from "node:events";
+import type { ConnectionOptions, TLSSocket } from "node:tls";
+import { ReplyParser } from "../../../src/protocol/reply-parser.js";
+import { parseEpsvReply, parsePasvReply } from "../../../src/protocol/host-port.js";
+import type { Reply } from "../../../src/protocol/types.js";
+import { connectTls, TlsSessionStore } from "../../../src/tls/secure-socket.js";
+
+/** What the test client's TLS handshakes use: no verification (self-signed test certificate) plus the caller's choices. */
+export type TestTlsOptions = Omit<ConnectionOptions, "socket" | "host" | "port" | "path">;
+
+const BASE_TLS: TestTlsOptions = { rejectUnauthorized: false, servername: "localhost" };
+
+export class FtpsTestClient {
+  socket: Socket;
+  /** The control connection's TLS socket, once there is one. */
+  control: TLSSocket | undefined;
+  /** The control connection's newest TLS session, for data connections that resume it. */
+  sessions: TlsSessionStore | undefined;
+  private readonly tlsOptions: TestTlsOptions;
+  private parser = new ReplyParser();
+  private readonly replies: Reply[] = [];
+  private waiter: (() => void) | undefined;
+  private ended = false;
+  private readonly onData = (chunk: Buffer) => {
+    for (const reply of this.parser.push(chunk)) this.replies.push(reply);
+    this.wake();
+  };
+  private readonly onClose = () => {
+    this.ended = true;
+    this.wake();
+  };
+
+  private constructor(socket: Socket, tlsOptions: TestTlsOptions) {
+    this.socket = socket;
+    this.tlsOptions = tlsOptions;
+    this.attach(socket);
+  }
+
+  /** Connects (implicit: TLS first) and reads the greeting. */
+  static async connect(port: number, options: { implicit?: boolean; tls?: TestTlsOptions } = {}): Promise<FtpsTestClient> {
+    const raw = connect({ port, host: "127.0.0.1" });
+    raw.on("error", () => {});
+    await once(raw, "connect");
+    const tlsOptions = { ...BASE_TLS, ...options.tls };
+    if (!options.implicit) {
+      const client = new FtpsTestClient(raw, tlsOptions);
+      await client.reply();
+      return client;
+    }
+    const secure = await connectTls(raw, { ...tlsOptions, timeoutMs: 5000 });
+    const client = new FtpsTestClient(secure, tlsOptions);
+    client.control = secure;
+    client.sessions = new TlsSessionStore(secure);
+    await client.reply();
+    return client;
+  }
+
+  private attach(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.on("data", this.onData);
+    socket.on("error", () => {});
+    socket.once("close", this.onClose);
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /** AUTH TLS (or another mechanism) → 234 → TLS handshake on the control connection. */
+  async auth(mechanism = "TLS"): Promise<TLSSocket> {
+    const r = await this.cmd(`AUTH ${mechanism}`);
+    if (r.code !== 234) throw new Error(`AUTH ${mechanism} → ${r.code} ${r.message}`);
+    return this.startTls();
+  }
+
+  /** The client side of the control-connection handshake (after a 234 the caller read itself). */
+  async startTls(): Promise<TLSSocket> {
+    const plain = this.socket;
+    plain.off("data", this.onData);
+    plain.off("close", this.onClose);
+    const secure = await connectTls(plain, { ...this.tlsOptions, timeoutMs: 5000 });
+    this.parser = new ReplyParser();
+    this.socket = secure;
+    this.control = secure;
+    this.sessions = new TlsSessionStore(secure);
+    this.attach(secure);
+    return secure;
+  }
+
+  async reply(timeoutMs = 5000): Promise<Reply> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.replies.length === 0) {
+      if (this.ended) throw new Error("connection closed, no reply");
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no reply within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.replies.shift() as Reply;
+  }
+
+  /** Resolves when the server closed the connection (false after `timeoutMs`). */
+  async waitClosed(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.ended;
+  }
+
+  send(line: string | Buffer): void {
+    this.socket.write(typeof line === "string" ? `${line}\r\n` : line);
+  }
+
+  async cmd(line: string, timeoutMs?: number): Promise<Reply> {
+    this.send(line);
+    return this.reply(timeoutMs);
+  }
+
+  async expect(line: string, code: number): Promise<Reply> {
+    const r = await this.cmd(line);
+    if (r.code !== code) throw new Error(`${line} → ${r.code} ${r.message} (expected ${code})`);
+    return r;
+  }
+
+  /** AUTH TLS, PBSZ 0, PROT P, then USER/PASS (curl's order) and TYPE I. */
+  async secureLogin(user = "alice", password = "secret"): Promise<void> {
+    if (!this.control) await this.auth();
+    await this.expect("PBSZ 0", 200);
+    await this.expect("PROT P", 200);
+    await this.expect(`USER ${user}`, 331);
+    await this.expect(`PASS ${password}`, 230);
+    await this.expect("TYPE I", 200);
+  }
+
+  /** PASV (or EPSV) and a plain TCP connection to the announced port. */
+  async passive(kind: "PASV" | "EPSV" = "PASV"): Promise<Socket> {
+    const r = await this.cmd(kind);
+    if (r.code !== (kind === "PASV" ? 227 : 229)) throw new Error(`${kind} → ${r.code} ${r.message}`);
+    const port = kind === "PASV" ? parsePasvReply(r.message).port : parseEpsvReply(r.message);
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.on("error", () => {});
+    await once(socket, "connect");
+    return socket;
+  }
+
+  /** PORT to a local listener; `socket` resolves when the server connects. */
+  async active(): Promise<{ socket: Promise<Socket> }> {
+    const server = createNetServer();
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const port = (server.address() as { port: number }).port;
+    const socket = new Promise<Socket>((resolve) => server.once("connection", resolve));
+    await this.expect(`PORT 127,0,0,1,${port >> 8},${port & 255}`, 200);
+    void socket.finally(() => server.close());
+    return { socket };
+  }
+
+  /** The client side of a data connection's TLS handshake, resuming the control session unless told not to (then `session` is offered, if given). */
+  async secureData(raw: Socket, options: { resume?: boolean } & TestTlsOptions = {}): Promise<TLSSocket> {
+    const { resume = true, ...tls } = options;
+    const session = resume ? this.sessions?.latest : tls.session;
+    return connectTls(raw, { ...this.tlsOptions, ...tls, session, timeoutMs: 5000 });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Everything a data socket sends until it ends. */
+export async function readAll(socket: Socket, timeoutMs = 5000): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  socket.on("data", (c: Buffer) => chunks.push(c));
+  await Promise.race([
+    once(socket, "end"),
+    once(socket, "close"),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("data socket did not end")), timeoutMs).unref()),
+  ]);
+  return Buffer.concat(chunks);
+}
+
+/** Writes `data` and ends the socket (TLS: close_notify), waiting until it closed. */
+export async function writeAll(socket: Socket, data: Buffer | string, timeoutMs = 5000): Promise<void> {
+  socket.end(data);
+  await Promise.race([
+    once(socket, "close"),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("data socket did not close")), timeoutMs).unref()),
+  ]);
+}

@@ -8,7 +8,8 @@
  * everything after travel protected; SNI names the host to the TLS layer).
  * PBSZ 0 + PROT P/C follow the login.
  */
-import { connect as netConnect, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { connectSocket } from "../data/data-connect.js";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
 import { ReplyChannel } from "../control/reply-channel.js";
 import type { Reply } from "../protocol/types.js";
@@ -71,28 +72,14 @@ export async function openSession(
 }
 
 function openSocket(options: ResolvedClientOptions, signal: AbortSignal | undefined): Promise<Socket> {
-  return new Promise<Socket>((resolve, reject) => {
-    const socket = netConnect({ host: options.host, port: options.port, family: options.family, noDelay: true });
-    const finish = (error?: FtpError) => {
-      if (timer) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      socket.off("connect", onConnect);
-      socket.off("error", onError);
-      if (error) {
-        socket.destroy();
-        reject(error);
-      } else resolve(socket);
-    };
-    const onConnect = () => finish();
-    const onError = (cause: Error) =>
-      finish(new FtpConnectionClosedError(`Cannot connect to ${options.host} port ${options.port}: ${cause.message}`, { cause }));
-    const onAbort = () => finish(abortError(signal));
-    const timer = options.timeouts.connect > 0
-      ? setTimeout(() => finish(new FtpTimeoutError(`Connecting to ${options.host} port ${options.port} timed out after ${options.timeouts.connect} ms`)), options.timeouts.connect)
-      : undefined;
-    socket.once("connect", onConnect);
-    socket.once("error", onError);
-    signal?.addEventListener("abort", onAbort, { once: true });
+  return connectSocket({
+    host: options.host,
+    port: options.port,
+    family: options.family,
+    timeoutMs: options.timeouts.connect,
+    signal,
+    failure: (message, cause) => new FtpConnectionClosedError(message, { cause }),
+    aborted: () => abortError(signal),
   });
 }
 

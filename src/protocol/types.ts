@@ -65,7 +65,7 @@ export interface FileInfo {
   hardLinks?: number;
   /** MLSD `unique` fact. */
   unique?: string;
-  /** Every MLSD fact as received, lower-cased names. */
+  /** Every MLSD fact as received, lower-cased names; absent when parsed with `facts: false`. */
   facts?: Record<string, string>;
   /** The listing line this entry was parsed from. */
   raw?: string;

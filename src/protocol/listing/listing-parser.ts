@@ -5,22 +5,29 @@
  * format is detected on the first line that any parser accepts and is kept
  * for the rest of the listing.
  *
- * Lines are parsed in place (by offsets into the decoded text) rather than
- * cut out first: with 100,000-entry listings the substrings and the garbage
- * collection they cause cost more than the parsing itself.
+ * The MLSD and Unix parsers read bytes and cut only the strings an entry
+ * keeps (see ByteText): with 100,000-entry listings, decoding and re-scanning
+ * every line as a string cost more than the parsing itself.
  */
 import { FtpLineTooLongError } from "../../errors.js";
 import type { FileInfo } from "../types.js";
 import { detectListingFormat, type ListingFormat } from "./detect.js";
 import { parseDosAt } from "./dos.js";
-import { isMlsdSelfOrParent, parseMlsdAt } from "./mlsd.js";
-import { parseUnixAt } from "./unix.js";
+import { lastMlsdWasSelfOrParent, parseMlsdBytes } from "./mlsd.js";
+import { type ByteText, isNarrow, LISTING_TEXT } from "./scan.js";
+import { parseUnixBytes } from "./unix.js";
 
 export interface ParseListingOptions {
   /** The clock that decides the year of Unix dates shown as "Jan  1 10:00". Default: now. */
   now?: Date;
   /** Keep each entry's listing line in `FileInfo.raw`. Default true. */
   raw?: boolean;
+  /**
+   * Keep every MLSD fact in `FileInfo.facts`. Default true. Without it an
+   * MLSD entry still has every field the facts give (type, size, modifiedAt,
+   * permissions, mode, owner, group, unique, target) and parsing is faster.
+   */
+  facts?: boolean;
 }
 
 export interface ListingParserOptions extends ParseListingOptions {
@@ -34,66 +41,134 @@ export interface ListingParserOptions extends ParseListingOptions {
 
 export const DEFAULT_MAX_LISTING_LINE = 16_384;
 
-/** Turns lines into entries; holds the detected format. Shared by both entry points. */
+/** Characters of a listing string handled per window (copied into bytes once). */
+const WINDOW = 65_536;
+
+/**
+ * Turns lines into entries and detects the format. There is one sink for
+ * the whole module, loaded with a listing's state for each synchronous run
+ * (`begin`) and read back after it: V8 ties what optimized `line`/`lines`
+ * code learned to the receiver it saw, so a sink per listing that had died
+ * by the next listing threw that code away, every listing, mid-parse.
+ */
 class LineSink {
-  private detected: ListingFormat | undefined;
-  constructor(
-    format: "mlsd" | "list",
-    private readonly nowMs: number,
-    private readonly keepRaw: boolean,
-  ) {
-    if (format === "mlsd") this.detected = "mlsd";
+  /** "" until a line shows the format. */
+  detected: ListingFormat | "" = "";
+  private nowMs = Date.now();
+  private keepRaw = true;
+  private keepFacts = true;
+
+  begin(detected: ListingFormat | "", nowMs: number, options: ParseListingOptions): void {
+    this.detected = detected;
+    this.nowMs = nowMs;
+    this.keepRaw = options.raw ?? true;
+    this.keepFacts = options.facts ?? true;
   }
 
-  /** Parses text[start, end) (no line end) and appends the entry, if any, to `out`. */
-  line(text: string, start: number, end: number, out: FileInfo[]): void {
+  /** Parses bytes [start, end) of `text` (no line end) and appends the entry, if any, to `out`. */
+  line(text: ByteText, start: number, end: number, out: FileInfo[]): void {
     if (end <= start) return;
     let format = this.detected;
-    if (format === undefined) {
-      format = detectListingFormat(text.slice(start, end));
-      if (format === undefined) return; // `total N`, a banner, or garbage before the first entry
-      this.detected = format;
+    if (format === "") {
+      const found = detectListingFormat(text.cut(start, end, 0xff));
+      if (found === undefined) return; // `total N`, a banner, or garbage before the first entry
+      this.detected = format = found;
     }
-    const raw = this.keepRaw ? (start === 0 && end === text.length ? text : text.slice(start, end)) : undefined;
     let info: FileInfo | undefined;
     if (format === "unix") {
-      info = parseUnixAt(text, start, end, this.nowMs, raw);
+      info = parseUnixBytes(text, start, end, this.nowMs, this.keepRaw);
     } else if (format === "mlsd") {
-      info = parseMlsdAt(text, start, end, raw);
-      if (info !== undefined && isMlsdSelfOrParent(info)) return;
+      info = parseMlsdBytes(text, start, end, this.keepRaw, this.keepFacts);
+      if (info !== undefined && lastMlsdWasSelfOrParent()) return;
     } else {
-      info = parseDosAt(text, start, end, raw);
+      // DOS listings are rare and short: parsed from the decoded line.
+      const line = text.cut(start, end, 0xff);
+      info = parseDosAt(line, 0, line.length, this.keepRaw ? line : undefined);
     }
     if (info === undefined) return;
     const name = info.name;
     if (name === "." || name === "..") return;
     out.push(info);
   }
+
+  /**
+   * Parses the LF-separated lines of bytes [from, to) (a CR before an LF is
+   * dropped); throws FtpLineTooLongError for a line over `max` bytes.
+   */
+  lines(text: ByteText, from: number, to: number, max: number, out: FileInfo[]): void {
+    const b = text.bytes;
+    let start = from;
+    while (start <= to) {
+      let lf = b.indexOf(10, start);
+      if (lf === -1 || lf > to) lf = to;
+      let end = lf;
+      if (end > start && b[end - 1] === 13) end--;
+      if (end - start > max) throw new FtpLineTooLongError(max, "listing line");
+      this.line(text, start, end, out);
+      start = lf + 1;
+    }
+  }
 }
+
+const SINK = new LineSink();
 
 /** Parses a complete listing text (LF or CRLF line ends). */
 export function parseListing(text: string, format: "mlsd" | "list" = "list", options: ParseListingOptions = {}): FileInfo[] {
-  const sink = new LineSink(format, options.now?.getTime() ?? Date.now(), options.raw ?? true);
+  const sink = SINK;
+  sink.begin(format === "mlsd" ? "mlsd" : "", options.now?.getTime() ?? Date.now(), options);
   const out: FileInfo[] = [];
-  let start = 0;
-  const len = text.length;
-  while (start < len) {
-    let lf = text.indexOf("\n", start);
-    if (lf === -1) lf = len;
-    let end = lf;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    sink.line(text, start, end, out);
-    start = lf + 1;
+  const src = LISTING_TEXT;
+  try {
+    parseText(text, sink, src, out);
+  } finally {
+    src.release();
   }
   return out;
 }
 
+function parseText(text: string, sink: LineSink, src: ByteText, out: FileInfo[]): void {
+  const len = text.length;
+  if (!isNarrow(text)) {
+    // Characters above U+00FF: line by line through UTF-8 (rare, slower).
+    let start = 0;
+    while (start < len) {
+      let lf = text.indexOf("\n", start);
+      if (lf === -1) lf = len;
+      src.setWideLine(text.slice(start, lf));
+      sink.lines(src, 0, src.bytes.length, Infinity, out);
+      start = lf + 1;
+    }
+    return;
+  }
+  // Every character fits a byte: copy windows of whole lines into one
+  // buffer as Latin-1, so that byte i is character i (+ window start).
+  let bytes = Buffer.allocUnsafe(Math.min(len, WINDOW));
+  let start = 0;
+  while (start < len) {
+    let stop = Math.min(start + WINDOW, len);
+    if (stop < len) {
+      const lf = text.lastIndexOf("\n", stop - 1);
+      if (lf >= start) stop = lf + 1;
+      else {
+        const next = text.indexOf("\n", stop);
+        stop = next === -1 ? len : next + 1;
+      }
+    }
+    if (stop - start > bytes.length) bytes = Buffer.allocUnsafe(stop - start);
+    const n = bytes.write(text.slice(start, stop), 0, "latin1");
+    src.setLatin1(bytes, text, -start);
+    // A window ends after an LF or at the end of the text: no line is cut in two.
+    sink.lines(src, 0, text.charCodeAt(stop - 1) === 10 ? n - 1 : n, Infinity, out);
+    start = stop;
+  }
+}
+
 /**
  * Incremental listing parser over Buffer chunks. Between pushes it keeps
- * only the bytes of an unfinished line (never the whole listing); each push
- * decodes the complete lines of its chunk at once (so a multi-byte
- * character split across chunks is safe) and throws FtpLineTooLongError
- * when a line exceeds `maxLineLength` bytes.
+ * only the bytes of an unfinished line (never the whole listing); strings
+ * are cut from complete lines only (so a multi-byte character split across
+ * chunks is safe) and it throws FtpLineTooLongError when a line exceeds
+ * `maxLineLength` bytes.
  */
 export class ListingParser {
   /** May be changed between pushes (e.g. after OPTS UTF8 ON). */
@@ -101,7 +176,8 @@ export class ListingParser {
   private readonly maxLineLength: number;
   private readonly options: ListingParserOptions;
   private readonly nowMs: number;
-  private sink: LineSink;
+  /** The format seen so far ("" until detected), kept between pushes. */
+  private detected: ListingFormat | "";
   private pending: Buffer | undefined;
 
   constructor(options: ListingParserOptions) {
@@ -109,7 +185,7 @@ export class ListingParser {
     this.encoding = options.encoding ?? "utf8";
     this.maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LISTING_LINE;
     this.nowMs = options.now?.getTime() ?? Date.now();
-    this.sink = this.newSink();
+    this.detected = this.initialFormat();
   }
 
   push(chunk: Buffer): FileInfo[] {
@@ -142,12 +218,12 @@ export class ListingParser {
     const rest = this.pending;
     this.pending = undefined;
     if (rest !== undefined) this.lines(rest, 0, rest.length, out);
-    this.sink = this.newSink();
+    this.detected = this.initialFormat();
     return out;
   }
 
-  private newSink(): LineSink {
-    return new LineSink(this.options.format, this.nowMs, this.options.raw ?? true);
+  private initialFormat(): ListingFormat | "" {
+    return this.options.format === "mlsd" ? "mlsd" : "";
   }
 
   private hold(prefix: Buffer | undefined, tail: Buffer): void {
@@ -161,40 +237,17 @@ export class ListingParser {
     this.pending = prefix === undefined ? Buffer.from(tail) : Buffer.concat([prefix, tail], size);
   }
 
-  /** Decodes buf[from, to) — whole lines separated by LF — and parses each. */
+  /** Parses buf[from, to): whole lines separated by LF. */
   private lines(buf: Buffer, from: number, to: number, out: FileInfo[]): void {
-    const text = buf.toString(this.encoding, from, to);
-    const max = this.maxLineLength;
-    // The limit is in bytes. A decoded line has at most as many UTF-16 units
-    // as bytes and at most 3 bytes per unit, so only lines in between need
-    // their bytes counted; `bytePos` walks the buffer lazily for those.
-    const exact = this.encoding === "latin1";
-    const mayExceed = to - from > max;
-    let bytePos = from;
-    let byteLine = 0;
-    let lineNo = 0;
-    let start = 0;
-    const len = text.length;
-    while (start <= len) {
-      let lf = text.indexOf("\n", start);
-      if (lf === -1) lf = len;
-      let end = lf;
-      if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      const units = end - start;
-      if (mayExceed && units * (exact ? 1 : 3) > max) {
-        if (exact || units > max) throw new FtpLineTooLongError(max, "listing line");
-        while (byteLine < lineNo) {
-          bytePos = buf.indexOf(10, bytePos) + 1;
-          byteLine++;
-        }
-        let byteEnd = buf.indexOf(10, bytePos);
-        if (byteEnd === -1 || byteEnd > to) byteEnd = to;
-        if (byteEnd > bytePos && buf[byteEnd - 1] === 13) byteEnd--;
-        if (byteEnd - bytePos > max) throw new FtpLineTooLongError(max, "listing line");
-      }
-      this.sink.line(text, start, end, out);
-      start = lf + 1;
-      lineNo++;
+    const text = LISTING_TEXT;
+    const sink = SINK;
+    text.setBuffer(buf, from, to, this.encoding);
+    sink.begin(this.detected, this.nowMs, this.options);
+    try {
+      sink.lines(text, from, to, this.maxLineLength, out);
+    } finally {
+      this.detected = sink.detected;
+      text.release();
     }
   }
 }

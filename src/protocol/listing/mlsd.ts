@@ -2,38 +2,14 @@
  * MLSD/MLST entries (RFC 3659 §7): `fact=value;fact=value; name`. The
  * facts end at the first space; everything after it is the name, which may
  * contain spaces and ";". Fact names are case-insensitive and are stored
- * lower-cased in `FileInfo.facts`.
+ * lower-cased in `FileInfo.facts`. This file parses; mlsd-format.ts writes.
  */
-import { FtpInvalidArgumentError } from "../../errors.js";
-import { formatMdtm, parseTimeValMillis } from "../time.js";
+import { daysInMonth, utcMillis } from "../time.js";
 import type { FileInfo, FileType } from "../types.js";
-import { digitsValue, equalsLowerAt, isDigitsAt, RecentStrings } from "./scan.js";
+import { type ByteText, byteIndex, digitsValue, isDigitsAt, lineText } from "./scan.js";
 
-/** The facts a server built on ftpwire can offer (FEAT / OPTS MLST), lower-cased. */
-export const MLSD_FACTS: readonly string[] = [
-  "type",
-  "size",
-  "sizd",
-  "modify",
-  "perm",
-  "unique",
-  "unix.mode",
-  "unix.owner",
-  "unix.group",
-];
-
-/** What MLSD sends when the client has not chosen facts with OPTS MLST. */
-export const DEFAULT_MLSD_FACTS: readonly string[] = ["type", "size", "modify", "perm", "unix.mode"];
-
-/** How a fact name is written on the wire (the case servers conventionally use). */
-const WIRE_NAMES: Readonly<Record<string, string>> = {
-  "unix.mode": "UNIX.mode",
-  "unix.owner": "UNIX.owner",
-  "unix.group": "UNIX.group",
-};
-
-/** Values that repeat from line to line (type, perm, UNIX.*) are shared, not re-cut. */
-const recentValues = new RecentStrings(16);
+// The server side (formatting) lives in mlsd-format.ts; existing imports of it from here keep working.
+export { DEFAULT_MLSD_FACTS, formatMlsdLine, MLSD_FACTS } from "./mlsd-format.js";
 
 // Fact identifiers, so the hot loop can switch on a number and store each
 // known fact under a constant property name (a keyed store with a variable
@@ -53,90 +29,191 @@ const F_UNIX_GID = 11;
 const F_UNIX_OWNERNAME = 12;
 const F_UNIX_GROUPNAME = 13;
 
-function lowerCode(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  return c >= 65 && c <= 90 ? c | 32 : c;
+/** Four bytes from `i`, ASCII letters lower-cased, packed big-endian into one int. */
+function word(b: Uint8Array, i: number): number {
+  return ((b[i]! | 32) << 24) | ((b[i + 1]! | 32) << 16) | ((b[i + 2]! | 32) << 8) | (b[i + 3]! | 32);
 }
 
-/** Which known fact text[from, to) names (ASCII case-insensitive), without cutting a substring. */
-function factId(text: string, from: number, to: number): number {
-  switch (to - from) {
+/** The same packing of a 4-letter lower-case constant. */
+function w(s: string): number {
+  return (s.charCodeAt(0) << 24) | (s.charCodeAt(1) << 16) | (s.charCodeAt(2) << 8) | s.charCodeAt(3);
+}
+
+const W_TYPE = w("type");
+const W_SIZE = w("size");
+const W_SIZD = w("sizd");
+const W_PERM = w("perm");
+const W_MODI = w("modi");
+const W_UNIQ = w("uniq");
+const W_UNIX = w("unix");
+const W_UID = w(".uid");
+const W_GID = w(".gid");
+const W_MODE = w("mode");
+const W_OWNE = w("owne");
+const W_GROU = w("grou");
+const W_RNAM = w("rnam");
+const W_PNAM = w("pnam");
+
+/** (b[i] | 32) === letter: the byte is that letter in either case. */
+function isLetter(b: Uint8Array, i: number, letter: number): boolean {
+  return (b[i]! | 32) === letter;
+}
+
+/**
+ * Which known fact b[from, to) names (ASCII case-insensitive), without
+ * cutting a string: by length and packed 4-byte words. `| 32` maps a byte
+ * onto a lower-case letter only when it is that letter in either case, so
+ * comparing folded words is exact for letters; the one dot is checked as is.
+ */
+function factId(b: Uint8Array, from: number, to: number): number {
+  const len = to - from;
+  if (len < 4) return F_OTHER;
+  const w0 = word(b, from);
+  switch (len) {
     case 4:
-      switch (lowerCode(text, from)) {
-        case 116: // t
-          return equalsLowerAt(text, from, "type") ? F_TYPE : F_OTHER;
-        case 115: // s
-          return equalsLowerAt(text, from, "size") ? F_SIZE : equalsLowerAt(text, from, "sizd") ? F_SIZD : F_OTHER;
-        case 112: // p
-          return equalsLowerAt(text, from, "perm") ? F_PERM : F_OTHER;
-      }
-      return F_OTHER;
+      return w0 === W_TYPE ? F_TYPE : w0 === W_SIZE ? F_SIZE : w0 === W_SIZD ? F_SIZD : w0 === W_PERM ? F_PERM : F_OTHER;
     case 6:
-      return equalsLowerAt(text, from, "modify") ? F_MODIFY : equalsLowerAt(text, from, "unique") ? F_UNIQUE : F_OTHER;
-    case 8:
-      if (!equalsLowerAt(text, from, "unix.")) return F_OTHER;
-      return equalsLowerAt(text, from + 5, "uid") ? F_UNIX_UID : equalsLowerAt(text, from + 5, "gid") ? F_UNIX_GID : F_OTHER;
+      if (w0 === W_MODI) return isLetter(b, from + 4, 102 /* f */) && isLetter(b, from + 5, 121 /* y */) ? F_MODIFY : F_OTHER;
+      if (w0 === W_UNIQ) return isLetter(b, from + 4, 117 /* u */) && isLetter(b, from + 5, 101 /* e */) ? F_UNIQUE : F_OTHER;
+      return F_OTHER;
+  }
+  if (w0 !== W_UNIX || b[from + 4] !== 46 /* . */) return F_OTHER;
+  switch (len) {
+    case 8: {
+      const w1 = word(b, from + 4);
+      return w1 === W_UID ? F_UNIX_UID : w1 === W_GID ? F_UNIX_GID : F_OTHER;
+    }
     case 9:
-      return equalsLowerAt(text, from, "unix.mode") ? F_UNIX_MODE : F_OTHER;
-    case 10:
-      if (!equalsLowerAt(text, from, "unix.")) return F_OTHER;
-      return equalsLowerAt(text, from + 5, "owner") ? F_UNIX_OWNER : equalsLowerAt(text, from + 5, "group") ? F_UNIX_GROUP : F_OTHER;
-    case 14:
-      if (!equalsLowerAt(text, from, "unix.")) return F_OTHER;
-      return equalsLowerAt(text, from + 5, "ownername")
-        ? F_UNIX_OWNERNAME
-        : equalsLowerAt(text, from + 5, "groupname")
-          ? F_UNIX_GROUPNAME
-          : F_OTHER;
+      return word(b, from + 5) === W_MODE ? F_UNIX_MODE : F_OTHER;
+    case 10: {
+      const w1 = word(b, from + 5);
+      if (w1 === W_OWNE) return isLetter(b, from + 9, 114 /* r */) ? F_UNIX_OWNER : F_OTHER;
+      if (w1 === W_GROU) return isLetter(b, from + 9, 112 /* p */) ? F_UNIX_GROUP : F_OTHER;
+      return F_OTHER;
+    }
+    case 14: {
+      const w1 = word(b, from + 5);
+      const w2 = word(b, from + 9);
+      if (!isLetter(b, from + 13, 101 /* e */)) return F_OTHER;
+      if (w1 === W_OWNE && w2 === W_RNAM) return F_UNIX_OWNERNAME;
+      if (w1 === W_GROU && w2 === W_PNAM) return F_UNIX_GROUPNAME;
+      return F_OTHER;
+    }
   }
   return F_OTHER;
 }
 
-/** Decimal value of text[from, to), or undefined when it is not all digits. */
-function decimalAt(text: string, from: number, to: number): number | undefined {
-  return to - from <= 20 && isDigitsAt(text, from, to) ? digitsValue(text, from, to) : undefined;
+/** Decimal value of b[from, to), or -1 when it is not all digits. */
+function decimalAt(b: Uint8Array, from: number, to: number): number {
+  return to - from <= 20 && isDigitsAt(b, from, to) ? digitsValue(b, from, to) : -1;
 }
 
-function octalAt(text: string, from: number, to: number): number | undefined {
-  if (to <= from || to - from > 7) return undefined;
+/** Octal value of b[from, to) (1-7 digits), or -1. */
+function octalAt(b: Uint8Array, from: number, to: number): number {
+  if (to <= from || to - from > 7) return -1;
   let v = 0;
   for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 7) return undefined;
+    const c = b[i]! - 48;
+    if (c < 0 || c > 7) return -1;
     v = v * 8 + c;
   }
   return v;
 }
 
-/** The `type` fact value → FileType (and symlink target). */
-function applyType(info: FileInfo, value: string): void {
-  // Fast path for the overwhelmingly common spellings.
-  if (value === "file") {
-    info.type = "file";
-    return;
+/** `count` ASCII digits at `from`, or -1 when any is not a digit. */
+function fixedDigits(b: Uint8Array, from: number, count: number): number {
+  let v = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = b[i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
   }
-  if (value === "dir") {
-    info.type = "directory";
-    return;
-  }
-  const v = value.toLowerCase();
-  let type: FileType = "unknown";
-  if (v === "file") type = "file";
-  else if (v === "dir" || v === "cdir" || v === "pdir") type = "directory";
-  else if (v.startsWith("os.unix=slink") || v === "os.unix=symlink") {
-    type = "symlink";
-    const colon = value.indexOf(":");
-    if (colon !== -1 && colon + 1 < value.length) info.target = value.slice(colon + 1);
-  }
-  info.type = type;
+  return v;
 }
 
-/** True when text[from..] begins like `fact=value;` (recognises MLST's leading space). */
-function startsWithFact(text: string, from: number, end: number): boolean {
-  const sp = text.indexOf(" ", from);
-  if (sp === -1 || sp >= end) return false;
-  const eq = text.indexOf("=", from);
-  return eq > from && eq < sp && text.charCodeAt(sp - 1) === 59 /* ; */;
+/** The last day read by `timeValMillis` and its start: listings repeat days. */
+let lastDayKey = -1;
+let lastDayMs = 0;
+
+/**
+ * `YYYYMMDDHHMMSS[.f…]` at b[from, to) in UTC milliseconds, or NaN: the
+ * rules of `parseTimeValMillis` (time.ts), read from bytes.
+ */
+function timeValMillis(b: Uint8Array, from: number, to: number): number {
+  const len = to - from;
+  if (len < 14 || (len > 14 && (b[from + 14] !== 46 /* . */ || len === 15))) return NaN;
+  const year = fixedDigits(b, from, 4);
+  const month = fixedDigits(b, from + 4, 2);
+  const day = fixedDigits(b, from + 6, 2);
+  const hour = fixedDigits(b, from + 8, 2);
+  const minute = fixedDigits(b, from + 10, 2);
+  let second = fixedDigits(b, from + 12, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
+  let ms = 0;
+  if (len > 15) {
+    // RFC 3659 allows any number of fraction digits; keep milliseconds.
+    let scale = 100;
+    for (let i = from + 15; i < to; i++) {
+      const c = b[i]! - 48;
+      if (c < 0 || c > 9) return NaN;
+      if (scale >= 1) ms += c * scale;
+      scale /= 10;
+    }
+  }
+  // A leap second (":60") stays inside its minute, as in parseTimeValMillis.
+  if (second === 60) {
+    second = 59;
+    ms = 999;
+  }
+  const key = (year * 16 + month) * 32 + day;
+  if (key !== lastDayKey) {
+    lastDayKey = key;
+    lastDayMs = utcMillis(year, month, day);
+  }
+  return lastDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+/** Set by `typeOfValue` for a symlink whose type fact names its target. */
+let typeTarget: string | undefined;
+/** Set by `typeOfValue`: the type is cdir or pdir (see `lastMlsdWasSelfOrParent`). */
+let typeSelfOrParent = false;
+
+/** The `type` fact value → FileType (and `typeTarget`, `typeSelfOrParent`). */
+function typeOfValue(value: string): FileType {
+  typeSelfOrParent = false;
+  // Fast path for the overwhelmingly common spellings.
+  if (value === "file") return "file";
+  if (value === "dir") return "directory";
+  const v = value.toLowerCase();
+  if (v === "file") return "file";
+  if (v === "dir") return "directory";
+  if (v === "cdir" || v === "pdir") {
+    typeSelfOrParent = true;
+    return "directory";
+  }
+  if (v.startsWith("os.unix=slink") || v === "os.unix=symlink") {
+    const colon = value.indexOf(":");
+    if (colon !== -1 && colon + 1 < value.length) typeTarget = value.slice(colon + 1);
+    return "symlink";
+  }
+  return "unknown";
+}
+
+/**
+ * True when the line last parsed by `parseMlsdBytes` was a `cdir`/`pdir`
+ * entry (the same test as `isMlsdSelfOrParent`, which needs `facts`).
+ */
+export function lastMlsdWasSelfOrParent(): boolean {
+  return typeSelfOrParent;
+}
+
+/** True when b[from..end) begins like `fact=value;` (recognises MLST's leading space). */
+function startsWithFact(b: Uint8Array, from: number, end: number): boolean {
+  const sp = byteIndex(b, 32, from, end);
+  if (sp === -1) return false;
+  const eq = byteIndex(b, 61, from, sp);
+  return eq > from && b[sp - 1] === 59 /* ; */;
 }
 
 /**
@@ -145,110 +222,253 @@ function startsWithFact(text: string, from: number, end: number): boolean {
  * `cdir`/`pdir` entries are returned; listings drop them.
  */
 export function parseMlsdLine(line: string): FileInfo | undefined {
-  let end = line.length;
-  if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
-  return parseMlsdAt(line, 0, end, end === line.length ? line : line.slice(0, end));
+  const text = lineText(line);
+  let end = text.bytes.length;
+  if (end > 0 && text.bytes[end - 1] === 13) end--;
+  try {
+    return parseMlsdBytes(text, 0, end, true, true);
+  } finally {
+    text.release();
+  }
 }
 
 /**
- * Parses the line text[start, end) in place (listings hand in their whole
- * text); `raw` becomes `FileInfo.raw`.
+ * Parses the line at bytes [start, end) of `text` (no line end); listings
+ * hand in whole chunks. `keepRaw` stores the line as `FileInfo.raw`,
+ * `keepFacts` every fact in `FileInfo.facts`.
  */
-export function parseMlsdAt(text: string, start: number, end: number, raw: string | undefined): FileInfo | undefined {
-  if (text.charCodeAt(start) === 32 && startsWithFact(text, start + 1, end)) start++;
-  const sp = text.indexOf(" ", start);
-  if (sp === -1 || sp + 1 >= end) return undefined;
-
-  const info: FileInfo = { name: text.slice(sp + 1, end), type: "unknown" };
-  const facts: Record<string, string> = {};
+export function parseMlsdBytes(text: ByteText, start: number, end: number, keepRaw: boolean, keepFacts: boolean): FileInfo | undefined {
+  const b = text.bytes;
+  const lineStart = start;
+  if (b[start] === 32 && startsWithFact(b, start + 1, end)) start++;
+  const facts: Record<string, string> | undefined = keepFacts ? {} : undefined;
+  let type: FileType = "unknown";
+  typeTarget = undefined;
+  typeSelfOrParent = false;
+  let size = -1;
+  let sizd = -1;
+  let modified = NaN;
+  let permissions: string | undefined;
+  let unique: string | undefined;
+  let mode = -1;
   let owner: string | undefined;
   let ownerRank = 0;
   let group: string | undefined;
   let groupRank = 0;
-  let sizd: number | undefined;
+  // One pass over the facts, which end at the first space. `hi` is the OR
+  // of the bytes of one fact (see ByteText.cut), `factsHi` of all of them.
+  let factsHi = 0;
+  let sig = 0;
   let i = start;
-  while (i < sp) {
-    let semi = text.indexOf(";", i);
-    if (semi === -1 || semi > sp) semi = sp;
-    let eq = text.indexOf("=", i);
-    if (eq === -1) eq = semi;
-    if (eq < semi && eq > i) {
+  let sp = end;
+  while (i < end) {
+    // One fact: its name runs to the first "=", its value to ";" (or the space).
+    let semi = i;
+    let eq = -1;
+    let hi = 0;
+    let c = 0;
+    // The name, up to "=" ...
+    for (; semi < end; semi++) {
+      c = b[semi]!;
+      if (c === 61 /* = */ || c === 59 /* ; */ || c === 32) break;
+      hi |= c;
+    }
+    // ... then the value, up to ";" or the space.
+    if (c === 61 && semi < end) {
+      eq = semi;
+      for (semi++; semi < end; semi++) {
+        c = b[semi]!;
+        if (c === 59 || c === 32) break;
+        hi |= c;
+      }
+    }
+    if (c === 32 && semi < end) sp = semi;
+    factsHi |= hi;
+    if (eq > i) {
       const v0 = eq + 1;
       let value: string;
-      switch (factId(text, i, eq)) {
+      let n: number;
+      const id = factId(b, i, eq);
+      // Known fact ids in order (4 bits each, at most 13 facts); -1 once an unknown fact is seen.
+      sig = id === F_OTHER || sig < 0 || sig >= 2 ** 48 ? -1 : sig * 16 + id;
+      switch (id) {
         case F_TYPE:
-          value = recentValues.get(text, v0, semi);
-          facts.type = value;
-          applyType(info, value);
+          value = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts.type = value;
+          type = typeOfValue(value);
           break;
-        case F_SIZE: {
-          value = text.slice(v0, semi);
-          facts.size = value;
-          const n = decimalAt(text, v0, semi);
-          if (n !== undefined) info.size = n;
+        case F_SIZE:
+          if (facts !== undefined) facts.size = text.cut(v0, semi, hi);
+          n = decimalAt(b, v0, semi);
+          if (n >= 0) size = n;
           break;
-        }
         case F_SIZD:
-          facts.sizd = value = text.slice(v0, semi);
-          sizd = decimalAt(text, v0, semi);
+          if (facts !== undefined) facts.sizd = text.cut(v0, semi, hi);
+          sizd = decimalAt(b, v0, semi);
           break;
-        case F_MODIFY: {
-          facts.modify = value = text.slice(v0, semi);
-          const t = parseTimeValMillis(value);
-          if (!Number.isNaN(t)) info.modifiedAt = new Date(t);
+        case F_MODIFY:
+          if (facts !== undefined) facts.modify = text.cut(v0, semi, hi);
+          n = timeValMillis(b, v0, semi);
+          if (!Number.isNaN(n)) modified = n;
           break;
-        }
         case F_PERM:
-          facts.perm = info.permissions = recentValues.get(text, v0, semi);
+          permissions = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts.perm = permissions;
           break;
         case F_UNIQUE:
-          facts.unique = info.unique = text.slice(v0, semi);
+          unique = text.cut(v0, semi, hi);
+          if (facts !== undefined) facts.unique = unique;
           break;
-        case F_UNIX_MODE: {
-          facts["unix.mode"] = recentValues.get(text, v0, semi);
-          const m = octalAt(text, v0, semi);
-          if (m !== undefined) info.mode = m;
+        case F_UNIX_MODE:
+          if (facts !== undefined) facts["unix.mode"] = text.intern(v0, semi, hi);
+          n = octalAt(b, v0, semi);
+          if (n >= 0) mode = n;
           break;
-        }
         // A name beats a number: prefer ownername > owner > uid.
         case F_UNIX_OWNERNAME:
-          facts["unix.ownername"] = owner = recentValues.get(text, v0, semi);
+          owner = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts["unix.ownername"] = owner;
           ownerRank = 3;
           break;
         case F_UNIX_OWNER:
-          facts["unix.owner"] = value = recentValues.get(text, v0, semi);
+          value = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts["unix.owner"] = value;
           if (ownerRank < 2) ((owner = value), (ownerRank = 2));
           break;
         case F_UNIX_UID:
-          facts["unix.uid"] = value = recentValues.get(text, v0, semi);
+          value = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts["unix.uid"] = value;
           if (ownerRank < 1) ((owner = value), (ownerRank = 1));
           break;
         case F_UNIX_GROUPNAME:
-          facts["unix.groupname"] = group = recentValues.get(text, v0, semi);
+          group = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts["unix.groupname"] = group;
           groupRank = 3;
           break;
         case F_UNIX_GROUP:
-          facts["unix.group"] = value = recentValues.get(text, v0, semi);
+          value = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts["unix.group"] = value;
           if (groupRank < 2) ((group = value), (groupRank = 2));
           break;
         case F_UNIX_GID:
-          facts["unix.gid"] = value = recentValues.get(text, v0, semi);
+          value = text.intern(v0, semi, hi);
+          if (facts !== undefined) facts["unix.gid"] = value;
           if (groupRank < 1) ((group = value), (groupRank = 1));
           break;
-        default: {
-          const name = text.slice(i, eq).toLowerCase();
-          if (name !== "__proto__") facts[name] = text.slice(v0, semi);
-        }
+        default:
+          if (facts !== undefined) {
+            const factName = text.cut(i, eq, hi).toLowerCase();
+            if (factName !== "__proto__") facts[factName] = text.cut(v0, semi, hi);
+          }
       }
     }
+    if (semi === sp) break;
     i = semi + 1;
   }
-  if (info.size === undefined && sizd !== undefined) info.size = sizd;
+  if (sp + 1 >= end) return undefined;
+  let nameHi = 0;
+  if (text.needsHi) for (let k = sp + 1; k < end; k++) nameHi |= b[k]!;
+  // A non-ASCII name after ASCII facts: decode the line once, for raw and name.
+  const raw = keepRaw ? text.cut(lineStart, end, factsHi | nameHi) : undefined;
+  const name = raw !== undefined && nameHi >= 0x80 && factsHi < 0x80 ? raw.slice(sp + 1 - lineStart) : text.cut(sp + 1, end, nameHi);
+  if (size < 0) size = sizd;
+  const target = typeTarget;
+  const modifiedAt = Number.isNaN(modified) ? undefined : new Date(modified);
+  if (facts === undefined) return leanEntry(name, type, size, modifiedAt, permissions, mode, owner, group, unique, raw, target);
+  if (sig !== anchoredSig && sig > 0) anchorFacts(sig, facts);
+
+  // The usual entries are literals: every field in the object itself, and a
+  // hidden class that lives as long as the code (see anchorFacts).
+  if (modifiedAt !== undefined && permissions !== undefined && mode >= 0 && owner !== undefined && group !== undefined && unique !== undefined && target === undefined) {
+    if (size >= 0) {
+      return raw === undefined
+        ? { name, type, size, modifiedAt, permissions, mode, owner, group, unique, facts }
+        : { name, type, size, modifiedAt, permissions, mode, owner, group, unique, facts, raw };
+    }
+    return raw === undefined
+      ? { name, type, modifiedAt, permissions, mode, owner, group, unique, facts }
+      : { name, type, modifiedAt, permissions, mode, owner, group, unique, facts, raw };
+  }
+  return grownEntry(name, type, size, modifiedAt, permissions, mode, owner, group, unique, facts, raw, target);
+}
+
+/** An entry without `facts` (the `facts: false` option). */
+function leanEntry(
+  name: string,
+  type: FileType,
+  size: number,
+  modifiedAt: Date | undefined,
+  permissions: string | undefined,
+  mode: number,
+  owner: string | undefined,
+  group: string | undefined,
+  unique: string | undefined,
+  raw: string | undefined,
+  target: string | undefined,
+): FileInfo {
+  if (modifiedAt !== undefined && permissions !== undefined && mode >= 0 && owner !== undefined && group !== undefined && unique !== undefined && target === undefined) {
+    if (size >= 0) {
+      return raw === undefined
+        ? { name, type, size, modifiedAt, permissions, mode, owner, group, unique }
+        : { name, type, size, modifiedAt, permissions, mode, owner, group, unique, raw };
+    }
+    return raw === undefined
+      ? { name, type, modifiedAt, permissions, mode, owner, group, unique }
+      : { name, type, modifiedAt, permissions, mode, owner, group, unique, raw };
+  }
+  return grownEntry(name, type, size, modifiedAt, permissions, mode, owner, group, unique, undefined, raw, target);
+}
+
+/** Any other combination of fields, added one by one. */
+function grownEntry(
+  name: string,
+  type: FileType,
+  size: number,
+  modifiedAt: Date | undefined,
+  permissions: string | undefined,
+  mode: number,
+  owner: string | undefined,
+  group: string | undefined,
+  unique: string | undefined,
+  facts: Record<string, string> | undefined,
+  raw: string | undefined,
+  target: string | undefined,
+): FileInfo {
+  const info: FileInfo = { name, type };
+  if (size >= 0) info.size = size;
+  if (modifiedAt !== undefined) info.modifiedAt = modifiedAt;
+  if (permissions !== undefined) info.permissions = permissions;
+  if (mode >= 0) info.mode = mode;
   if (owner !== undefined) info.owner = owner;
   if (group !== undefined) info.group = group;
-  info.facts = facts;
+  if (unique !== undefined) info.unique = unique;
+  if (facts !== undefined) info.facts = facts;
   if (raw !== undefined) info.raw = raw;
+  if (target !== undefined) info.target = target;
   return info;
+}
+
+/**
+ * Keeps the hidden class of each common `facts` layout alive. A facts
+ * record grows key by key, and V8 holds such grown classes only while some
+ * object has one: once a listing's entries were dropped, the next listing
+ * built new classes and every optimized function that had seen the old
+ * ones was thrown away mid-listing. An empty-valued copy per layout (at
+ * most MAX_ANCHORS, keyed by the sequence of known fact ids) prevents that
+ * without keeping any listing text alive.
+ */
+const MAX_ANCHORS = 32;
+const anchors: Record<string, string>[] = [];
+const anchorSigs: number[] = [];
+let anchoredSig = -1;
+
+function anchorFacts(sig: number, facts: Record<string, string>): void {
+  anchoredSig = sig;
+  if (anchorSigs.includes(sig) || anchors.length >= MAX_ANCHORS) return;
+  const copy: Record<string, string> = {};
+  for (const key in facts) copy[key] = "";
+  anchors.push(copy);
+  anchorSigs.push(sig);
 }
 
 /** True for the `cdir` / `pdir` entries that MLSD adds for "." and "..". */
@@ -257,79 +477,4 @@ export function isMlsdSelfOrParent(info: FileInfo): boolean {
   if (t === undefined || t.length !== 4) return false;
   const v = t.toLowerCase();
   return v === "cdir" || v === "pdir";
-}
-
-/** Fact values end at ";" and the fact list at the first space. */
-function isSafeValue(v: string): boolean {
-  return v !== "" && !/[; \r\n]/.test(v);
-}
-
-function typeFact(info: FileInfo): string | undefined {
-  switch (info.type) {
-    case "file":
-      return "file";
-    case "directory":
-      return "dir";
-    case "symlink":
-      return info.target !== undefined && isSafeValue(info.target) ? `OS.unix=slink:${info.target}` : "OS.unix=symlink";
-    default:
-      return undefined;
-  }
-}
-
-/**
- * One MLSD line (or MLST entry, without the leading space the server adds)
- * with the selected facts in the given order, no CRLF. `info.path`, when
- * set, is written instead of the name (MLST shows the full path). Facts
- * the entry has no value for, or whose value cannot be written, are left
- * out. Throws FtpInvalidArgumentError for a name containing CR or LF.
- */
-export function formatMlsdLine(info: FileInfo & { path?: string }, facts: readonly string[] = DEFAULT_MLSD_FACTS): string {
-  const name = info.path ?? info.name;
-  if (/[\r\n]/.test(name)) {
-    throw new FtpInvalidArgumentError(`Cannot list a name containing CR or LF: ${JSON.stringify(name)}`);
-  }
-  let out = "";
-  for (const raw of facts) {
-    const fact = raw.toLowerCase();
-    let value: string | undefined;
-    switch (fact) {
-      case "type":
-        value = typeFact(info);
-        break;
-      case "size":
-        if (info.type !== "directory" && info.size !== undefined) value = String(info.size);
-        break;
-      case "sizd":
-        if (info.type === "directory" && info.size !== undefined) value = String(info.size);
-        break;
-      case "modify": {
-        const t = info.modifiedAt?.getTime();
-        if (t !== undefined && !Number.isNaN(t)) {
-          const year = info.modifiedAt!.getUTCFullYear();
-          if (year >= 0 && year <= 9999) value = formatMdtm(info.modifiedAt!, t % 1000 !== 0);
-        }
-        break;
-      }
-      case "perm":
-        value = info.permissions;
-        break;
-      case "unique":
-        value = info.unique;
-        break;
-      case "unix.mode":
-        if (info.mode !== undefined) value = info.mode.toString(8).padStart(4, "0");
-        break;
-      case "unix.owner":
-        value = info.owner;
-        break;
-      case "unix.group":
-        value = info.group;
-        break;
-    }
-    if (value !== undefined && (fact === "perm" ? !/[; \r\n]/.test(value) : isSafeValue(value))) {
-      out += `${WIRE_NAMES[fact] ?? fact}=${value};`;
-    }
-  }
-  return `${out} ${name}`;
 }

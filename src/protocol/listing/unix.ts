@@ -1,29 +1,31 @@
 /**
  * Unix `ls -l` listings, as most FTP servers answer LIST: parser and
- * formatter. The parser scans with charCodeAt/indexOf instead of one large
- * regular expression: it runs once per entry of listings that can hold
- * hundreds of thousands of lines, and it must find the name by position
- * (after the date) so that names with leading or inner spaces survive.
+ * formatter. The parser scans bytes instead of matching one large regular
+ * expression: it runs once per entry of listings that can hold hundreds of
+ * thousands of lines, and it must find the name by position (after the
+ * date) so that names with leading or inner spaces survive.
  *
  * Listings carry no time zone; dates are read and written as UTC.
  */
 import { FtpInvalidArgumentError } from "../../errors.js";
 import { daysInMonth, utcMillis } from "../time.js";
 import type { FileInfo, FileType } from "../types.js";
-import { digitsValue, intAt, isDigitsAt, RecentStrings } from "./scan.js";
+import { type ByteText, digitsValue, intAt, isDigitsAt, lineText } from "./scan.js";
 
 const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
 
-/** Three lower-cased letters packed into one number → month 1-12. */
-const MONTH_BY_KEY = new Map<number, number>();
+/** Month 1-12 by three letters a-z (index a*676 + b*26 + c), 0 for none. */
+const MONTH_BY_LETTERS = new Uint8Array(26 * 26 * 26);
 MONTH_NAMES.forEach((m, i) => {
-  MONTH_BY_KEY.set(((m.charCodeAt(0) | 32) << 16) | ((m.charCodeAt(1) | 32) << 8) | (m.charCodeAt(2) | 32), i + 1);
+  const l = m.toLowerCase();
+  MONTH_BY_LETTERS[(l.charCodeAt(0) - 97) * 676 + (l.charCodeAt(1) - 97) * 26 + (l.charCodeAt(2) - 97)] = i + 1;
 });
 
 /** A clock skew allowance: a server ahead of UTC can list "future" times. */
 const FUTURE_SLACK_MS = 86_400_000;
 /** GNU ls: "recent" means within half a Gregorian year. */
 const SIX_MONTHS_MS = 15_778_476_000;
+const MINUTE_MS = 60_000;
 
 /** Start/end offsets of the tokens before the date; module scratch, no per-line arrays. */
 const MAX_TOKENS = 16;
@@ -49,32 +51,35 @@ function yearOf(nowMs: number): number {
  */
 const BAD_DATE = Infinity;
 
-function monthToken(line: string, from: number, to: number): number {
-  // Month names start with a letter; most tokens tested here are numbers or ids.
-  if (to - from !== 3 || line.charCodeAt(from) < 65) return 0;
-  const key = ((line.charCodeAt(from) | 32) << 16) | ((line.charCodeAt(from + 1) | 32) << 8) | (line.charCodeAt(from + 2) | 32);
-  return MONTH_BY_KEY.get(key) ?? 0;
+function monthToken(b: Uint8Array, from: number, to: number): number {
+  if (to - from !== 3) return 0;
+  // `| 32` lower-cases A-Z; anything that is then not a-z is no month.
+  const l0 = (b[from]! | 32) - 97;
+  const l1 = (b[from + 1]! | 32) - 97;
+  const l2 = (b[from + 2]! | 32) - 97;
+  if (l0 >>> 0 > 25 || l1 >>> 0 > 25 || l2 >>> 0 > 25) return 0;
+  return MONTH_BY_LETTERS[l0 * 676 + l1 * 26 + l2]!;
 }
 
 /**
  * The third date token: "HH:MM" gives minutes of the day (a recent date),
  * "YYYY" gives -year-1 (so that year 0 stays distinguishable); else NaN.
  */
-function timeOrYear(line: string, from: number, to: number): number {
+function timeOrYear(b: Uint8Array, from: number, to: number): number {
   const len = to - from;
-  if (len === 5 && line.charCodeAt(from + 2) === 58 /* : */) return hhmm(line, from, from + 3);
+  if (len === 5 && b[from + 2] === 58 /* : */) return hhmm(b, from, from + 3);
   if (len === 4) {
-    if (line.charCodeAt(from + 1) === 58) return hhmm(line, from, from + 2);
-    const y = intAt(line, from, to, 4);
+    if (b[from + 1] === 58) return hhmm(b, from, from + 2);
+    const y = intAt(b, from, to, 4);
     return y < 0 ? NaN : -y - 1;
   }
   return NaN;
 }
 
 /** Minutes of the day from "H:MM"/"HH:MM" (hours at `from`, minutes at `m`), NaN when invalid. */
-function hhmm(line: string, from: number, m: number): number {
-  const h = intAt(line, from, m - 1, 2);
-  const min = intAt(line, m, m + 2, 2);
+function hhmm(b: Uint8Array, from: number, m: number): number {
+  const h = intAt(b, from, m - 1, 2);
+  const min = intAt(b, m, m + 2, 2);
   return h < 0 || h > 23 || min < 0 || min > 59 ? NaN : h * 60 + min;
 }
 
@@ -82,8 +87,45 @@ function dayMonthYear(year: number, month: number, day: number, minutes: number)
   return day > daysInMonth(year, month) ? NaN : utcMillis(year, month, day, 0, minutes);
 }
 
-/** A recent date has no year: the most recent past one (with slack) that exists. */
+/**
+ * A recent date has no year: the most recent past one (with slack) that
+ * exists. Listings repeat days, so the start of the day chosen for each
+ * month and day is remembered for the listing's clock; a day that only
+ * partly lies before the clock is worked out per entry.
+ */
+let dayCacheNowMs = NaN;
+const dayCache = new Float64Array(13 * 32);
+const UNCACHEABLE = -Infinity;
+
 function recentDate(month: number, day: number, minutes: number, nowMs: number): number {
+  if (nowMs !== dayCacheNowMs) {
+    dayCacheNowMs = nowMs;
+    dayCache.fill(NaN);
+  }
+  const key = month * 32 + day;
+  let start = dayCache[key]!;
+  if (Number.isNaN(start)) {
+    start = recentDayStart(month, day, nowMs);
+    dayCache[key] = start;
+  }
+  if (start !== UNCACHEABLE) return start + minutes * MINUTE_MS;
+  return recentDateSlow(month, day, minutes, nowMs);
+}
+
+/** The day start that `recentDateSlow` picks for every minute of the day, else UNCACHEABLE. */
+function recentDayStart(month: number, day: number, nowMs: number): number {
+  const limit = nowMs + FUTURE_SLACK_MS;
+  let year = yearOf(nowMs);
+  for (let tries = 0; tries < 9; tries++, year--) {
+    if (day > daysInMonth(year, month)) continue;
+    const ms = utcMillis(year, month, day);
+    if (ms > limit) continue; // too late for every minute of the day
+    return ms + 1439 * MINUTE_MS <= limit ? ms : UNCACHEABLE;
+  }
+  return UNCACHEABLE;
+}
+
+function recentDateSlow(month: number, day: number, minutes: number, nowMs: number): number {
   let year = yearOf(nowMs);
   for (let tries = 0; tries < 9; tries++, year--) {
     if (day > daysInMonth(year, month)) continue; // Feb 29: step back to a leap year
@@ -97,42 +139,42 @@ function recentDate(month: number, day: number, minutes: number, nowMs: number):
  * Tries tokens k, k+1, k+2 as "Mon DD time|year" or "DD Mon time|year".
  * Returns the time value, BAD_DATE, or NaN when the tokens are no date.
  */
-function readDate(line: string, k: number, nowMs: number): number {
+function readDate(b: Uint8Array, k: number, nowMs: number): number {
   const s0 = tokStart[k]!, e0 = tokEnd[k]!, s1 = tokStart[k + 1]!, e1 = tokEnd[k + 1]!;
-  let month = monthToken(line, s0, e0);
+  let month = monthToken(b, s0, e0);
   let day: number;
   if (month !== 0) {
-    day = intAt(line, s1, e1, 2);
+    day = intAt(b, s1, e1, 2);
   } else {
-    month = monthToken(line, s1, e1);
+    month = monthToken(b, s1, e1);
     if (month === 0) return NaN;
-    day = intAt(line, s0, e0, 2);
+    day = intAt(b, s0, e0, 2);
   }
   if (day < 1 || day > 31) return NaN;
-  const t = timeOrYear(line, tokStart[k + 2]!, tokEnd[k + 2]!);
+  const t = timeOrYear(b, tokStart[k + 2]!, tokEnd[k + 2]!);
   if (Number.isNaN(t)) return NaN;
   const ms = t >= 0 ? recentDate(month, day, t, nowMs) : dayMonthYear(-t - 1, month, day, 0);
   return Number.isNaN(ms) ? BAD_DATE : ms;
 }
 
 /** Tokens k, k+1 as `ls --time-style=long-iso`: "YYYY-MM-DD HH:MM". */
-function readIsoDate(line: string, k: number): number {
+function readIsoDate(b: Uint8Array, k: number): number {
   const s = tokStart[k]!;
-  if (tokEnd[k]! - s !== 10 || line.charCodeAt(s + 4) !== 45 || line.charCodeAt(s + 7) !== 45) return NaN;
-  const year = intAt(line, s, s + 4, 4);
-  const month = intAt(line, s + 5, s + 7, 2);
-  const day = intAt(line, s + 8, s + 10, 2);
-  const t = timeOrYear(line, tokStart[k + 1]!, tokEnd[k + 1]!);
+  if (tokEnd[k]! - s !== 10 || b[s + 4] !== 45 || b[s + 7] !== 45) return NaN;
+  const year = intAt(b, s, s + 4, 4);
+  const month = intAt(b, s + 5, s + 7, 2);
+  const day = intAt(b, s + 8, s + 10, 2);
+  const t = timeOrYear(b, tokStart[k + 1]!, tokEnd[k + 1]!);
   if (year < 0 || month < 1 || month > 12 || day < 1 || Number.isNaN(t) || t < 0) return NaN;
   const ms = dayMonthYear(year, month, day, t);
   return Number.isNaN(ms) ? BAD_DATE : ms;
 }
 
-/** Permission bits from the 9 characters after the type, or -1 when they are not permissions. */
-function parseModeAt(line: string, from: number): number {
+/** Permission bits from the 9 bytes after the type, or -1 when they are not permissions. */
+function parseModeAt(b: Uint8Array, from: number): number {
   let mode = 0;
   for (let i = 0; i < 9; i++) {
-    const c = line.charCodeAt(from + i);
+    const c = b[from + i];
     if (c === 45 /* - */) continue;
     const bit = 1 << (8 - i);
     const slot = i % 3;
@@ -157,7 +199,7 @@ function parseModeAt(line: string, from: number): number {
   return mode;
 }
 
-function typeOf(c: number): FileType | undefined {
+function typeOf(c: number | undefined): FileType | undefined {
   switch (c) {
     case 45: // -
       return "file";
@@ -177,73 +219,82 @@ function typeOf(c: number): FileType | undefined {
 }
 
 /** "4," (major of a device, minor follows) or "4,0" (both in one token). */
-function isDeviceToken(line: string, from: number, to: number): boolean {
+function isDeviceToken(b: Uint8Array, from: number, to: number): boolean {
   let comma = -1;
   for (let i = from; i < to; i++) {
-    const c = line.charCodeAt(i);
+    const c = b[i]!;
     if (c === 44 /* , */ && comma === -1 && i > from) comma = i;
     else if (c < 48 || c > 57) return false;
   }
   return comma !== -1;
 }
 
-/** Owner and group names repeat on almost every line. */
-const recentNames = new RecentStrings(8);
-
 /**
  * Parses one `ls -l` line; undefined when it is not one (`total N` included).
  * `now` decides the year of dates shown with a time of day (default: now).
  */
 export function parseUnixLine(line: string, now?: Date): FileInfo | undefined {
-  let end = line.length;
-  if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
-  return parseUnixAt(line, 0, end, now === undefined ? Date.now() : now.getTime(), end === line.length ? line : line.slice(0, end));
+  const text = lineText(line);
+  let end = text.bytes.length;
+  if (end > 0 && text.bytes[end - 1] === 13) end--;
+  try {
+    return parseUnixBytes(text, 0, end, now === undefined ? Date.now() : now.getTime(), true);
+  } finally {
+    text.release();
+  }
 }
 
 /**
- * Parses the line text[start, end) (no line end) without slicing it out:
- * listings hand in their whole text. `raw` is stored as `FileInfo.raw`.
+ * Parses the line at bytes [start, end) of `text` (no line end); listings
+ * hand in whole chunks. `keepRaw` stores the line as `FileInfo.raw`.
  */
-export function parseUnixAt(text: string, start: number, end: number, nowMs: number, raw: string | undefined): FileInfo | undefined {
-  const line = text;
+export function parseUnixBytes(text: ByteText, start: number, end: number, nowMs: number, keepRaw: boolean): FileInfo | undefined {
+  const b = text.bytes;
   const len = end;
   if (end - start < 12) return undefined;
-  const type = typeOf(line.charCodeAt(start));
+  const type = typeOf(b[start]);
   if (type === undefined) return undefined;
   let mode: number | undefined;
   let pos: number;
-  if (line.charCodeAt(start + 1) === 32 && line.charCodeAt(start + 2) === 91 /* [ */) {
+  // OR of every byte scanned: strings are cut from a decoded text unless it shows non-ASCII.
+  let hi = 0;
+  if (b[start + 1] === 32 && b[start + 2] === 91 /* [ */) {
     // NetWare: "d [RWCEAFMS] owner size date name" — rights, not Unix bits.
-    const close = line.indexOf("]", start + 3);
-    if (close === -1 || close >= len) return undefined;
+    let close = start + 3;
+    while (close < len && b[close] !== 93 /* ] */) hi |= b[close++]!;
+    if (close >= len) return undefined;
     pos = close + 1;
   } else {
-    mode = parseModeAt(line, start + 1);
+    mode = parseModeAt(b, start + 1);
     if (mode < 0) return undefined;
     pos = start + 10;
-    const marker = line.charCodeAt(pos);
+    const marker = b[pos];
     // ACL "+", SELinux context ".", macOS extended attributes "@", z/OS "*"
     if (marker === 43 || marker === 46 || marker === 64 || marker === 42) pos++;
   }
-  if (line.charCodeAt(pos) !== 32) return undefined;
+  if (b[pos] !== 32) return undefined;
 
   let n = 0;
   let dateAt = -1;
   let dateEnd = -1;
   let dateMs = NaN;
   while (n < MAX_TOKENS) {
-    while (pos < len && line.charCodeAt(pos) === 32) pos++;
+    while (pos < len && b[pos] === 32) pos++;
     if (pos >= len) break;
     tokStart[n] = pos;
-    while (pos < len && line.charCodeAt(pos) !== 32) pos++;
+    let c = 0;
+    while (pos < len && (c = b[pos]!) !== 32) {
+      hi |= c;
+      pos++;
+    }
     tokEnd[n] = pos;
     n++;
     if (pos >= len) break; // a date must be followed by a name
     // The token before the date must look like a size (or a device number).
     if (n >= 4) {
       const sz = n - 4;
-      if (isDigitsAt(line, tokStart[sz]!, tokEnd[sz]!) || isDeviceToken(line, tokStart[sz]!, tokEnd[sz]!)) {
-        dateMs = readDate(line, n - 3, nowMs);
+      if (isDigitsAt(b, tokStart[sz]!, tokEnd[sz]!) || isDeviceToken(b, tokStart[sz]!, tokEnd[sz]!)) {
+        dateMs = readDate(b, n - 3, nowMs);
         if (!Number.isNaN(dateMs)) {
           dateAt = n - 3;
           dateEnd = pos;
@@ -252,10 +303,10 @@ export function parseUnixAt(text: string, start: number, end: number, nowMs: num
       }
     }
     // long-iso: the token before the time is "YYYY-MM-DD".
-    if (n >= 3 && tokEnd[n - 2]! - tokStart[n - 2]! === 10 && line.charCodeAt(tokStart[n - 2]! + 4) === 45) {
+    if (n >= 3 && tokEnd[n - 2]! - tokStart[n - 2]! === 10 && b[tokStart[n - 2]! + 4] === 45) {
       const sz = n - 3;
-      if (isDigitsAt(line, tokStart[sz]!, tokEnd[sz]!)) {
-        dateMs = readIsoDate(line, n - 2);
+      if (isDigitsAt(b, tokStart[sz]!, tokEnd[sz]!)) {
+        dateMs = readIsoDate(b, n - 2);
         if (!Number.isNaN(dateMs)) {
           dateAt = n - 2;
           dateEnd = pos;
@@ -266,19 +317,24 @@ export function parseUnixAt(text: string, start: number, end: number, nowMs: num
   }
   if (dateAt < 0) return undefined;
 
-  let name = line.slice(dateEnd + 1, len);
-  if (name === "") return undefined;
+  const nameStart = dateEnd + 1;
+  if (nameStart >= len) return undefined;
+  let nameHi = 0;
+  if (text.needsHi) for (let i = nameStart; i < len; i++) nameHi |= b[i]!;
+  // A non-ASCII name after an ASCII start: decode the line once, for raw and name.
+  const raw = keepRaw ? text.cut(start, end, hi | nameHi) : undefined;
+  let name = raw !== undefined && nameHi >= 0x80 && hi < 0x80 ? raw.slice(nameStart - start) : text.cut(nameStart, len, nameHi);
 
   // Size, or "major, minor" of a device (then there is no size).
   let sizeAt = dateAt - 1;
   let size: number | undefined;
   const ss = tokStart[sizeAt]!, se = tokEnd[sizeAt]!;
-  if (isDeviceToken(line, ss, se)) {
+  if (isDeviceToken(b, ss, se)) {
     // "4,0": the whole device number in one token
-  } else if (sizeAt > 0 && line.charCodeAt(tokEnd[sizeAt - 1]! - 1) === 44 /* , */ && isDeviceToken(line, tokStart[sizeAt - 1]!, tokEnd[sizeAt - 1]!)) {
+  } else if (sizeAt > 0 && b[tokEnd[sizeAt - 1]! - 1] === 44 /* , */ && isDeviceToken(b, tokStart[sizeAt - 1]!, tokEnd[sizeAt - 1]!)) {
     sizeAt--; // "4, 0": major and minor are two tokens
   } else {
-    size = digitsValue(line, ss, se);
+    size = digitsValue(b, ss, se);
   }
 
   // Before the size: [links] owner [group]. A lone number first is the link count.
@@ -288,13 +344,13 @@ export function parseUnixAt(text: string, start: number, end: number, nowMs: num
   const meta = sizeAt;
   if (meta > 0) {
     let k = 0;
-    if (meta >= 2 && isDigitsAt(line, tokStart[0]!, tokEnd[0]!)) {
-      hardLinks = digitsValue(line, tokStart[0]!, tokEnd[0]!);
+    if (meta >= 2 && isDigitsAt(b, tokStart[0]!, tokEnd[0]!)) {
+      hardLinks = digitsValue(b, tokStart[0]!, tokEnd[0]!);
       k = 1;
     }
-    owner = recentNames.get(line, tokStart[k]!, tokEnd[k]!);
+    owner = text.intern(tokStart[k]!, tokEnd[k]!, hi);
     // Anything further up to the size is the group (which may contain spaces).
-    if (k + 1 < meta) group = recentNames.get(line, tokStart[k + 1]!, tokEnd[meta - 1]!);
+    if (k + 1 < meta) group = text.intern(tokStart[k + 1]!, tokEnd[meta - 1]!, hi);
   }
 
   let target: string | undefined;
@@ -307,24 +363,29 @@ export function parseUnixAt(text: string, start: number, end: number, nowMs: num
   }
   const modifiedAt = dateMs === BAD_DATE ? undefined : new Date(dateMs);
 
-  // The usual entry is built as one literal: one allocation with every field
+  // The usual entries are built as literals: one allocation with every field
   // in the object itself, instead of growing a property store field by field.
-  let info: FileInfo;
+  // A literal's hidden class also lives as long as the code, while one grown
+  // by adding fields dies with the last such entry, and with it the
+  // optimized code that had seen it (see SINK_ANCHOR in listing-parser.ts).
   if (size !== undefined && modifiedAt !== undefined && mode !== undefined && hardLinks !== undefined && owner !== undefined && group !== undefined) {
-    info =
-      raw === undefined
+    if (target === undefined) {
+      return raw === undefined
         ? { name, type, size, modifiedAt, mode, hardLinks, owner, group }
         : { name, type, size, modifiedAt, mode, hardLinks, owner, group, raw };
-  } else {
-    info = { name, type };
-    if (size !== undefined) info.size = size;
-    if (modifiedAt !== undefined) info.modifiedAt = modifiedAt;
-    if (mode !== undefined) info.mode = mode;
-    if (hardLinks !== undefined) info.hardLinks = hardLinks;
-    if (owner !== undefined) info.owner = owner;
-    if (group !== undefined) info.group = group;
-    if (raw !== undefined) info.raw = raw;
+    }
+    return raw === undefined
+      ? { name, type, size, modifiedAt, mode, hardLinks, owner, group, target }
+      : { name, type, size, modifiedAt, mode, hardLinks, owner, group, raw, target };
   }
+  const info: FileInfo = { name, type };
+  if (size !== undefined) info.size = size;
+  if (modifiedAt !== undefined) info.modifiedAt = modifiedAt;
+  if (mode !== undefined) info.mode = mode;
+  if (hardLinks !== undefined) info.hardLinks = hardLinks;
+  if (owner !== undefined) info.owner = owner;
+  if (group !== undefined) info.group = group;
+  if (raw !== undefined) info.raw = raw;
   if (target !== undefined) info.target = target;
   return info;
 }

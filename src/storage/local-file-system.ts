@@ -2,10 +2,11 @@
  * Serves a folder of the local disk. Every virtual path is mapped under
  * `root`, and the *real* path (after following symlinks) must stay inside the
  * root's real path, so a symlink inside the folder cannot expose the rest of
- * the disk. All calls are async; reads use large chunks for throughput.
+ * the disk. All calls are async (a listing lstats cached entries synchronously
+ * in short slices between yields, see lstatAll); reads use large chunks.
  */
 import { randomBytes } from "node:crypto";
-import { writev, type Stats } from "node:fs";
+import { lstat, lstatSync, writev, type Stats } from "node:fs";
 import * as fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, posix, sep } from "node:path";
@@ -53,25 +54,33 @@ export class LocalFileSystem implements FileSystem {
 
   async list(path: string): Promise<FileInfo[]> {
     const real = await this.resolve(path, "existing");
-    const entries = await fsp.readdir(real, { withFileTypes: true });
-    const infos = await Promise.all(
-      entries.map(async (entry): Promise<FileInfo | undefined> => {
-        const full = join(real, entry.name);
-        try {
-          if (!entry.isSymbolicLink()) return toFileInfo(entry.name, await fsp.lstat(full));
-          // Describe a link by what it points to, but only when that stays inside the root;
-          // the target's text is never shown (it may name real paths).
-          const target = await fsp.realpath(full).catch(() => undefined);
-          if (target !== undefined && this.contains(await this.rootReal(), target)) {
-            return toFileInfo(entry.name, await fsp.stat(target));
-          }
-          return { ...toFileInfo(entry.name, await fsp.lstat(full)), type: "symlink", size: 0 };
-        } catch {
-          return undefined; // vanished between readdir and stat
+    const names = await fsp.readdir(real);
+    // Each Stats becomes its FileInfo at once, so 100,000 Stats objects are never held together.
+    const described = await lstatAll(real, names, toFileInfo);
+    const infos: FileInfo[] = [];
+    let rootReal: string | undefined;
+    for (const info of described) {
+      if (info === undefined) continue; // vanished between readdir and lstat
+      if (info.type !== "symlink") {
+        infos.push(info);
+        continue;
+      }
+      // Describe a link by what it points to, but only when that stays inside the root;
+      // the target's text is never shown (it may name real paths). Links are rare, so
+      // these few awaits in sequence cost nothing next to the batched lstat above.
+      try {
+        const target = await fsp.realpath(join(real, info.name)).catch(() => undefined);
+        rootReal ??= await this.rootReal();
+        if (target !== undefined && this.contains(rootReal, target)) {
+          infos.push(toFileInfo(info.name, await fsp.stat(target)));
+        } else {
+          infos.push({ ...info, size: 0 });
         }
-      }),
-    );
-    return infos.filter((info): info is FileInfo => info !== undefined);
+      } catch {
+        // vanished (or became unreadable) meanwhile: leave it out
+      }
+    }
+    return infos;
   }
 
   async read(path: string, options: FileSystemReadOptions = {}): Promise<Readable> {
@@ -181,6 +190,95 @@ export class LocalFileSystem implements FileSystem {
     if (!this.contains(root, parent)) throw new FileSystemError("EACCES");
     return join(parent, basename(full));
   }
+}
+
+/** How many lstat calls are in flight at once when listing goes through the thread pool. */
+const LIST_STAT_CONCURRENCY = 64;
+/** The first synchronous slice is tiny, so a cold disk blocks the event loop only briefly. */
+const FIRST_SYNC_SLICE = 8;
+const MAX_SYNC_SLICE = 512;
+/**
+ * A slice taking longer than this per entry looks like real disk I/O (a cached
+ * lstat takes 1-2 µs). A slow first slice, or two slow slices in a row, send
+ * the rest through the thread pool; one alone after fast ones may just be a
+ * GC pause or a busy CPU.
+ */
+const SLOW_STAT_MS = 0.05;
+/** Slices grow only while they stay under this, so other sessions still get the event loop. */
+const SYNC_SLICE_BUDGET_MS = 2;
+
+/**
+ * `describe(name, lstat)` of every name in `dir`, in order; `undefined` for a
+ * name whose lstat failed (vanished). Right after readdir the inodes are usually cached, and then a
+ * synchronous lstat costs a microsecond or two, several times less than a
+ * thread-pool round trip (one promise per entry for a 100,000-entry folder
+ * was slower still). So entries are statted synchronously in slices, with a
+ * yield to the event loop between slices; the slices start small, grow while
+ * they stay cheap, and as soon as one looks like real disk I/O the rest go
+ * through the thread pool instead, so a cold disk never stalls other sessions.
+ */
+async function lstatAll<T>(dir: string, names: readonly string[], describe: (name: string, st: Stats) => T): Promise<(T | undefined)[]> {
+  const out = new Array<T | undefined>(names.length);
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  let index = 0;
+  let slice = FIRST_SYNC_SLICE;
+  let slowSlices = 0;
+  let warm = false; // a fast slice has been seen: the inodes are cached
+  while (index < names.length) {
+    const started = performance.now();
+    const end = Math.min(names.length, index + slice);
+    const count = end - index;
+    for (; index < end; index++) {
+      const name = names[index]!;
+      try {
+        const st = lstatSync(prefix + name, { throwIfNoEntry: false });
+        out[index] = st === undefined ? undefined : describe(name, st);
+      } catch {
+        out[index] = undefined; // unreadable meanwhile: left out like a vanished entry
+      }
+    }
+    if (index >= names.length) break;
+    const elapsed = performance.now() - started;
+    if (elapsed > count * SLOW_STAT_MS) {
+      if (++slowSlices >= 2 || !warm) {
+        await lstatPool(prefix, names, index, describe, out);
+        break;
+      }
+      slice = FIRST_SYNC_SLICE; // keep the next (maybe slow) slice short
+    } else {
+      slowSlices = 0;
+      warm = true;
+      if (elapsed * 2 < SYNC_SLICE_BUDGET_MS && slice < MAX_SYNC_SLICE) slice *= 2;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
+/** lstat of names[from..] into `out` through the thread pool, a bounded number at a time. */
+function lstatPool<T>(
+  prefix: string,
+  names: readonly string[],
+  from: number,
+  describe: (name: string, st: Stats) => T,
+  out: (T | undefined)[],
+): Promise<void> {
+  return new Promise((resolve) => {
+    let next = from;
+    let done = from;
+    // The callback API, not fs/promises: no promise per entry.
+    const startNext = (): void => {
+      const index = next++;
+      if (index >= names.length) return;
+      const name = names[index]!;
+      lstat(prefix + name, (error, st) => {
+        out[index] = error ? undefined : describe(name, st);
+        if (++done === names.length) resolve();
+        else startNext();
+      });
+    };
+    for (let k = 0; k < LIST_STAT_CONCURRENCY && from + k < names.length; k++) startNext();
+  });
 }
 
 function toFileInfo(name: string, st: Stats): FileInfo {

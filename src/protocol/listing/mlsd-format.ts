@@ -47,6 +47,83 @@ function typeFact(info: FileInfo): string | undefined {
   }
 }
 
+/** True when the text holds a CR or LF (a plain loop: cheaper than a regular expression per line). */
+function hasLineBreak(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 || c === 10) return true;
+  }
+  return false;
+}
+
+// The `modify` text of the last second formatted: a folder's entries tend to share
+// seconds, and formatting a Date per line was a visible share of a large MLSD.
+let lastSecond = Number.NaN;
+let lastSecondText = "";
+
+/** formatMdtm for a valid time in years 0-9999, with the whole-second part cached. */
+function modifyValue(t: number): string {
+  const second = Math.floor(t / 1000);
+  if (second !== lastSecond) {
+    lastSecondText = formatMdtm(new Date(second * 1000));
+    lastSecond = second;
+  }
+  const ms = t - second * 1000;
+  if (ms === 0) return lastSecondText;
+  return `${lastSecondText}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}`;
+}
+
+/** `unix.mode` values, filled on first use: a listing repeats a handful of modes. */
+const MODE_TEXTS = new Map<number, string>();
+
+function modeValue(mode: number): string {
+  let text = MODE_TEXTS.get(mode);
+  if (text === undefined) {
+    text = mode.toString(8).padStart(4, "0");
+    if (MODE_TEXTS.size < 4096) MODE_TEXTS.set(mode, text);
+  }
+  return text;
+}
+
+/**
+ * The value of one (lower-cased) fact for an entry, or undefined when the
+ * entry has none or it cannot be written. `permissions` is the `perm` value.
+ */
+function factValue(fact: string, info: FileInfo, permissions: string | undefined): string | undefined {
+  // Numbers, times and fixed words are always safe to write; only text values need the check.
+  switch (fact) {
+    case "type":
+      return info.type === "symlink" ? safeText(typeFact(info)) : typeFact(info);
+    case "size":
+      return info.type !== "directory" && info.size !== undefined ? String(info.size) : undefined;
+    case "sizd":
+      return info.type === "directory" && info.size !== undefined ? String(info.size) : undefined;
+    case "modify": {
+      const t = info.modifiedAt?.getTime();
+      if (t === undefined || Number.isNaN(t)) return undefined;
+      const year = info.modifiedAt!.getUTCFullYear();
+      return year >= 0 && year <= 9999 ? modifyValue(t) : undefined;
+    }
+    case "perm":
+      // An empty perm fact is meaningful (no permission at all).
+      return permissions !== undefined && !/[; \r\n]/.test(permissions) ? permissions : undefined;
+    case "unique":
+      return safeText(info.unique);
+    case "unix.mode":
+      return info.mode !== undefined ? modeValue(info.mode) : undefined;
+    case "unix.owner":
+      return safeText(info.owner);
+    case "unix.group":
+      return safeText(info.group);
+    default:
+      return undefined;
+  }
+}
+
+function safeText(value: string | undefined): string | undefined {
+  return value !== undefined && isSafeValue(value) ? value : undefined;
+}
+
 /**
  * One MLSD line (or MLST entry, without the leading space the server adds)
  * with the selected facts in the given order, no CRLF. `info.path`, when
@@ -55,51 +132,34 @@ function typeFact(info: FileInfo): string | undefined {
  * out. Throws FtpInvalidArgumentError for a name containing CR or LF.
  */
 export function formatMlsdLine(info: FileInfo & { path?: string }, facts: readonly string[] = DEFAULT_MLSD_FACTS): string {
-  const name = info.path ?? info.name;
-  if (/[\r\n]/.test(name)) {
-    throw new FtpInvalidArgumentError(`Cannot list a name containing CR or LF: ${JSON.stringify(name)}`);
-  }
-  let out = "";
+  return mlsdLineFormatter(facts)(info, info.permissions);
+}
+
+/**
+ * formatMlsdLine for many entries with the same facts (a server's MLSD): the
+ * fact list is read once, and the `perm` value is passed per entry instead of
+ * being copied into each entry object first.
+ */
+export function mlsdLineFormatter(
+  facts: readonly string[] = DEFAULT_MLSD_FACTS,
+): (info: FileInfo & { path?: string }, permissions: string | undefined) => string {
+  const names: string[] = [];
+  const prefixes: string[] = [];
   for (const raw of facts) {
     const fact = raw.toLowerCase();
-    let value: string | undefined;
-    switch (fact) {
-      case "type":
-        value = typeFact(info);
-        break;
-      case "size":
-        if (info.type !== "directory" && info.size !== undefined) value = String(info.size);
-        break;
-      case "sizd":
-        if (info.type === "directory" && info.size !== undefined) value = String(info.size);
-        break;
-      case "modify": {
-        const t = info.modifiedAt?.getTime();
-        if (t !== undefined && !Number.isNaN(t)) {
-          const year = info.modifiedAt!.getUTCFullYear();
-          if (year >= 0 && year <= 9999) value = formatMdtm(info.modifiedAt!, t % 1000 !== 0);
-        }
-        break;
-      }
-      case "perm":
-        value = info.permissions;
-        break;
-      case "unique":
-        value = info.unique;
-        break;
-      case "unix.mode":
-        if (info.mode !== undefined) value = info.mode.toString(8).padStart(4, "0");
-        break;
-      case "unix.owner":
-        value = info.owner;
-        break;
-      case "unix.group":
-        value = info.group;
-        break;
-    }
-    if (value !== undefined && (fact === "perm" ? !/[; \r\n]/.test(value) : isSafeValue(value))) {
-      out += `${WIRE_NAMES[fact] ?? fact}=${value};`;
-    }
+    names.push(fact);
+    prefixes.push(`${WIRE_NAMES[fact] ?? fact}=`);
   }
-  return `${out} ${name}`;
+  return (info, permissions) => {
+    const name = info.path ?? info.name;
+    if (hasLineBreak(name)) {
+      throw new FtpInvalidArgumentError(`Cannot list a name containing CR or LF: ${JSON.stringify(name)}`);
+    }
+    let out = "";
+    for (let i = 0; i < names.length; i++) {
+      const value = factValue(names[i]!, info, permissions);
+      if (value !== undefined) out += `${prefixes[i]!}${value};`;
+    }
+    return `${out} ${name}`;
+  };
 }

@@ -407,9 +407,26 @@ function permissionString(mode: number): string {
   return s;
 }
 
+/** permissionString for every mode, filled on first use: a listing repeats a handful of modes. */
+const PERMISSION_STRINGS: (string | undefined)[] = new Array<string | undefined>(0o10000);
+
+function cachedPermissionString(mode: number): string {
+  const m = mode & 0o7777;
+  return (PERMISSION_STRINGS[m] ??= permissionString(m));
+}
+
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+// The last column text per form: entries of one folder tend to share a minute or a day,
+// and building a Date per line was a visible share of a 100,000-entry LIST.
+let lastRecentKey = Number.NaN;
+let lastRecentText = "";
+let lastOldKey = Number.NaN;
+let lastOldText = "";
 
 /**
  * The 12-character date column of `ls -l`: "Jan  1 10:00" for the last six
@@ -418,19 +435,46 @@ function two(n: number): string {
 export function formatUnixDate(date: Date | undefined, nowMs: number): string {
   let t = date === undefined ? 0 : date.getTime();
   if (Number.isNaN(t)) t = 0;
-  const d = new Date(t);
-  const day = d.getUTCDate();
-  const head = `${MONTH_NAMES[d.getUTCMonth()]!} ${day < 10 ? " " : ""}${day}`;
   if (t <= nowMs && nowMs - t < SIX_MONTHS_MS) {
-    return `${head} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+    // The text depends only on the minute.
+    const key = Math.floor(t / MS_PER_MINUTE);
+    if (key !== lastRecentKey) {
+      const d = new Date(t);
+      lastRecentText = `${dayHead(d)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+      lastRecentKey = key;
+    }
+    return lastRecentText;
   }
-  return `${head}  ${String(d.getUTCFullYear()).padStart(4, "0")}`;
+  // The text depends only on the day.
+  const key = Math.floor(t / MS_PER_DAY);
+  if (key !== lastOldKey) {
+    const d = new Date(t);
+    lastOldText = `${dayHead(d)}  ${String(d.getUTCFullYear()).padStart(4, "0")}`;
+    lastOldKey = key;
+  }
+  return lastOldText;
 }
 
+function dayHead(d: Date): string {
+  const day = d.getUTCDate();
+  return `${MONTH_NAMES[d.getUTCMonth()]!} ${day < 10 ? " " : ""}${day}`;
+}
+
+const DEFAULT_COLUMN = "ftp".padEnd(8);
+
 function column(value: string | undefined, fallback: string): string {
+  if (value === undefined || value === "") return fallback === "ftp" ? DEFAULT_COLUMN : fallback.padEnd(8);
   // Whitespace would shift the columns a reader counts.
-  const v = value === undefined || value === "" ? fallback : value.replace(/\s/g, "_");
-  return v.padEnd(8);
+  return value.replace(/\s/g, "_").padEnd(8);
+}
+
+/** True when the text holds a CR or LF (a plain loop: cheaper than a regular expression per line). */
+function hasLineBreak(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 || c === 10) return true;
+  }
+  return false;
 }
 
 /**
@@ -439,7 +483,7 @@ function column(value: string | undefined, fallback: string): string {
  * Throws FtpInvalidArgumentError for a name containing CR or LF.
  */
 export function formatUnixLine(info: FileInfo, now?: Date): string {
-  if (/[\r\n]/.test(info.name) || (info.target !== undefined && /[\r\n]/.test(info.target))) {
+  if (hasLineBreak(info.name) || (info.target !== undefined && hasLineBreak(info.target))) {
     throw new FtpInvalidArgumentError(`Cannot list a name containing CR or LF: ${JSON.stringify(info.name)}`);
   }
   const typeChar = info.type === "directory" ? "d" : info.type === "symlink" ? "l" : "-";
@@ -448,5 +492,5 @@ export function formatUnixLine(info: FileInfo, now?: Date): string {
   const size = String(info.size ?? 0).padStart(12);
   const date = formatUnixDate(info.modifiedAt, now === undefined ? Date.now() : now.getTime());
   const name = info.type === "symlink" && info.target !== undefined ? `${info.name} -> ${info.target}` : info.name;
-  return `${typeChar}${permissionString(mode)} ${links} ${column(info.owner, "ftp")} ${column(info.group, "ftp")} ${size} ${date} ${name}`;
+  return `${typeChar}${cachedPermissionString(mode)} ${links} ${column(info.owner, "ftp")} ${column(info.group, "ftp")} ${size} ${date} ${name}`;
 }

@@ -31,6 +31,11 @@ export interface CommandChannelHandlers {
   onClose(): void;
 }
 
+/** Shared by every channel: it needs no state. */
+function onSocketError(error: Error): void {
+  debug("control socket error: %s", error.message);
+}
+
 export class CommandChannel {
   private socket: ControlSocket;
   private readonly parser: CommandParser;
@@ -41,13 +46,11 @@ export class CommandChannel {
   private held: CommandLine[] | undefined;
   private ended = false;
   private closedOnce = false;
+  // Two listeners per session, bound once; the rare drain handler is made
+  // when first needed (a server holds thousands of idle channels).
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
-  private readonly onSocketError = (error: Error) => debug("control socket error: %s", error.message);
   private readonly onSocketClose = () => this.handleClose();
-  private readonly onDrain = () => {
-    // Backpressure ends, but a hold (AUTH) keeps the socket paused for the TLS handshake.
-    if (!this.held) this.socket.resume();
-  };
+  private onDrain: (() => void) | undefined;
 
   constructor(socket: ControlSocket, options: CommandChannelOptions, handlers: CommandChannelHandlers) {
     this.socket = socket;
@@ -163,6 +166,10 @@ export class CommandChannel {
     socket.write(bytes);
     if (socket.writableLength > this.maxPending && !socket.isPaused()) {
       socket.pause();
+      this.onDrain ??= () => {
+        // Backpressure ends, but a hold (AUTH) keeps the socket paused for the TLS handshake.
+        if (!this.held) this.socket.resume();
+      };
       socket.once("drain", this.onDrain);
     }
   }
@@ -191,14 +198,14 @@ export class CommandChannel {
 
   private attach(socket: ControlSocket): void {
     socket.on("data", this.onData);
-    socket.on("error", this.onSocketError);
+    socket.on("error", onSocketError);
     socket.on("close", this.onSocketClose);
   }
 
   private detach(socket: ControlSocket): void {
     socket.off("data", this.onData);
-    socket.off("error", this.onSocketError);
+    socket.off("error", onSocketError);
     socket.off("close", this.onSocketClose);
-    socket.off("drain", this.onDrain);
+    if (this.onDrain) socket.off("drain", this.onDrain);
   }
 }

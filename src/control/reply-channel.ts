@@ -298,8 +298,16 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   }
 
   private armTimer(): void {
-    this.clearTimer();
-    if (this.closed || this.timeoutSuspended || this.timeoutMs <= 0 || this.waiters.length === 0) return;
+    if (this.closed || this.timeoutSuspended || this.timeoutMs <= 0 || this.waiters.length === 0) {
+      this.clearTimer();
+      return;
+    }
+    // One Timeout per wait, restarted by every chunk: refresh() costs far less
+    // than clearTimeout + setTimeout for each reply of a busy session.
+    if (this.timer) {
+      this.timer.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.close(new FtpTimeoutError(`No reply from the server within ${this.timeoutMs} ms`));
     }, this.timeoutMs);

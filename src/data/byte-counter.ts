@@ -18,6 +18,15 @@ export class ByteCounter extends Transform {
     return this.total;
   }
 
+  /**
+   * Counts bytes that bypass the Transform: a pipeline may watch a source's
+   * "data" events instead of adding a stream hop for every chunk.
+   */
+  count(chunkLength: number): void {
+    this.total += chunkLength;
+    this.onBytes?.(this.total, chunkLength);
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.total += chunk.length;
     this.onBytes?.(this.total, chunk.length);

@@ -41,13 +41,20 @@ const TEXT = 0;
 const AFTER_IAC = 1;
 const OPTION = 2;
 
+/**
+ * Shared by every parser until its first partial line: a server holds one
+ * parser per session, and most of them never buffer anything (each command
+ * arrives whole in one chunk). Never written to: append() grows first.
+ */
+const EMPTY = Buffer.alloc(0);
+
 export class CommandParser {
   /** Decoding of the following lines; switch with OPTS UTF8 ON/OFF. */
   encoding: "utf8" | "latin1";
   readonly maxLineLength: number;
 
   /** Owned copy of the unfinished line (Telnet already stripped). */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private pendingLength = 0;
   /** A CR arriving as byte maxLineLength + 1: kept as a flag, see append(). */
   private heldCR = false;

@@ -78,7 +78,6 @@ export class Session implements FtpSession {
   readonly host: SessionHost;
   readonly options: ResolvedServerOptions;
   readonly channel: CommandChannel;
-  readonly dataChannel: ServerDataChannel;
   /** FTPS state: AUTH TLS / implicit, PBSZ, PROT (tls-state.ts). */
   readonly tls: SessionTlsState;
   get secure(): boolean {
@@ -102,6 +101,7 @@ export class Session implements FtpSession {
   /** QUIT was received during a transfer: nothing else runs. */
   quitting = false;
 
+  private lazyDataChannel: ServerDataChannel | undefined;
   private queue: CommandLine[] | undefined;
   private busy = false;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -120,13 +120,18 @@ export class Session implements FtpSession {
       { maxLineLength: this.options.limits.maxLineLength },
       { onLine: (line) => this.onLine(line), onClose: () => this.onClose() },
     );
-    this.dataChannel = new ServerDataChannel({
+  }
+
+  /** The data-connection manager, made by the first command that needs it (most idle sessions never do). */
+  get dataChannel(): ServerDataChannel {
+    this.lazyDataChannel ??= new ServerDataChannel({
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,
       portRange: this.options.portRange,
       timeoutMs: this.options.limits.dataTimeoutMs,
       tls: () => this.tls.dataPolicy(),
     });
+    return this.lazyDataChannel;
   }
 
   /** Sends the greeting and starts the idle timer. */
@@ -185,7 +190,7 @@ export class Session implements FtpSession {
     this.type = "A";
     this.epsvAll = false;
     this.mlstFacts = DEFAULT_MLSD_FACTS;
-    this.dataChannel.close();
+    this.lazyDataChannel?.close();
   }
 
   /** Ends the session for a server shutdown: aborts any transfer, 421, close. */
@@ -479,7 +484,7 @@ export class Session implements FtpSession {
       this.transfer.aborted ??= "closed";
       this.transfer.controller.abort();
     }
-    this.dataChannel.close();
+    this.lazyDataChannel?.close();
     this.host.sessionClosed(this);
   }
 

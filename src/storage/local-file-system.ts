@@ -86,14 +86,20 @@ export class LocalFileSystem implements FileSystem {
   async read(path: string, options: FileSystemReadOptions = {}): Promise<Readable> {
     const real = await this.resolve(path, "existing");
     const handle = await fsp.open(real, "r");
+    let size: number;
     try {
       const st = await handle.stat();
       if (st.isDirectory()) throw new FileSystemError("EISDIR");
+      size = st.size;
     } catch (error) {
       await handle.close();
       throw error;
     }
-    return handle.createReadStream({ start: options.start ?? 0, highWaterMark: this.readChunkSize, autoClose: true });
+    const start = options.start ?? 0;
+    // Node allocates a whole chunk per read: a 4 KiB file must not cost a 1 MiB buffer.
+    // The floor keeps a file that grows while it is read from crawling.
+    const highWaterMark = Math.min(this.readChunkSize, Math.max(64 * 1024, size - start));
+    return handle.createReadStream({ start, highWaterMark, autoClose: true });
   }
 
   async write(path: string, options: FileSystemWriteOptions = {}): Promise<Writable> {

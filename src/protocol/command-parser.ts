@@ -15,7 +15,7 @@
  * - The limit counts the line's bytes after Telnet stripping, line ending
  *   (LF or CRLF) excluded.
  */
-import { FtpInvalidOptionError } from "../errors.js";
+import { lineEncoding, positiveInteger } from "./option-checks.js";
 import type { CommandLine } from "./types.js";
 
 export interface CommandParserOptions {
@@ -64,15 +64,8 @@ export class CommandParser {
   private discarding = false;
 
   constructor(options: CommandParserOptions = {}) {
-    const max = options.maxLineLength ?? 4096;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new FtpInvalidOptionError(`maxLineLength must be a positive integer, got ${String(max)}`);
-    }
-    this.maxLineLength = max;
-    this.encoding = options.encoding ?? "utf8";
-    if (this.encoding !== "utf8" && this.encoding !== "latin1") {
-      throw new FtpInvalidOptionError(`encoding must be "utf8" or "latin1", got ${String(this.encoding)}`);
-    }
+    this.maxLineLength = positiveInteger("maxLineLength", options.maxLineLength, 4096);
+    this.encoding = lineEncoding(options.encoding);
   }
 
   /** Bytes of an unfinished line held between pushes (never above maxLineLength). */

@@ -7,7 +7,8 @@
  * into one owned buffer (so a small view never pins a large socket chunk),
  * and bytes already scanned are never scanned again.
  */
-import { FtpInvalidOptionError, FtpLineTooLongError, FtpProtocolError } from "../errors.js";
+import { FtpLineTooLongError, FtpProtocolError } from "../errors.js";
+import { lineEncoding, positiveInteger } from "./option-checks.js";
 import type { Reply } from "./types.js";
 
 export interface ReplyParserOptions {
@@ -25,14 +26,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const HYPHEN = 0x2d;
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new FtpInvalidOptionError(`${name} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
@@ -64,10 +57,7 @@ export class ReplyParser {
     this.maxLineLength = positiveInteger("maxLineLength", options.maxLineLength, 8192);
     this.maxReplyLines = positiveInteger("maxReplyLines", options.maxReplyLines, 10000);
     this.maxReplyBytes = positiveInteger("maxReplyBytes", options.maxReplyBytes, 1024 * 1024);
-    this.encoding = options.encoding ?? "utf8";
-    if (this.encoding !== "utf8" && this.encoding !== "latin1") {
-      throw new FtpInvalidOptionError(`encoding must be "utf8" or "latin1", got ${String(this.encoding)}`);
-    }
+    this.encoding = lineEncoding(options.encoding);
   }
 
   /** True while a multi-line reply has been opened but not closed. */

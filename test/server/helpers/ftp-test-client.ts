@@ -133,21 +133,25 @@ export class TestClient {
   }
 }
 
-/** Everything a data socket sends until it closes. */
+/** Everything a data socket sends until it ends (or closes), bounded in time. */
 export async function readAll(socket: Socket, timeoutMs = 5000): Promise<Buffer> {
   const chunks: Buffer[] = [];
   socket.on("data", (c: Buffer) => chunks.push(c));
   await Promise.race([
+    once(socket, "end"),
     once(socket, "close"),
-    new Promise((_, reject) => setTimeout(() => reject(new Error("data socket did not close")), timeoutMs).unref()),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("data socket did not end")), timeoutMs).unref()),
   ]);
   return Buffer.concat(chunks);
 }
 
-/** Writes `data` to a data socket and closes it. */
-export async function writeAll(socket: Socket, data: Buffer | string): Promise<void> {
+/** Writes `data` and ends the socket (TLS: close_notify), waiting until it closed. */
+export async function writeAll(socket: Socket, data: Buffer | string, timeoutMs = 5000): Promise<void> {
   socket.end(data);
-  await once(socket, "close");
+  await Promise.race([
+    once(socket, "close"),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("data socket did not close")), timeoutMs).unref()),
+  ]);
 }
 
 export interface TestServer {

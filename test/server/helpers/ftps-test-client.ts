@@ -182,23 +182,5 @@ export class FtpsTestClient {
   }
 }
 
-/** Everything a data socket sends until it ends. */
-export async function readAll(socket: Socket, timeoutMs = 5000): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  socket.on("data", (c: Buffer) => chunks.push(c));
-  await Promise.race([
-    once(socket, "end"),
-    once(socket, "close"),
-    new Promise((_, reject) => setTimeout(() => reject(new Error("data socket did not end")), timeoutMs).unref()),
-  ]);
-  return Buffer.concat(chunks);
-}
-
-/** Writes `data` and ends the socket (TLS: close_notify), waiting until it closed. */
-export async function writeAll(socket: Socket, data: Buffer | string, timeoutMs = 5000): Promise<void> {
-  socket.end(data);
-  await Promise.race([
-    once(socket, "close"),
-    new Promise((_, reject) => setTimeout(() => reject(new Error("data socket did not close")), timeoutMs).unref()),
-  ]);
-}
+// Data-socket helpers are the same for clear and TLS sockets.
+export { readAll, writeAll } from "./ftp-test-client.js";

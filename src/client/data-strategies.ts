@@ -37,28 +37,61 @@ async function preparePassive(session: Session, signal?: AbortSignal): Promise<P
   const order: PassiveStrategy[] = session.passiveStrategy ? [session.passiveStrategy] : ["epsv", "pasv"];
   let lastReply: Reply | undefined;
   for (const strategy of order) {
-    const reply = await session.request(strategy === "epsv" ? "EPSV" : "PASV");
-    if (reply.code === 229 || reply.code === 227) {
-      const target = strategy === "epsv" ? epsvTarget(session, reply) : pasvTarget(session, reply);
+    const reply = await session.request(passiveVerb(strategy));
+    if (passiveAccepted(reply)) {
+      const target = passiveTarget(session, strategy, reply);
       session.passiveStrategy = strategy;
-      debug("passive %s → %s port %d", strategy, target.host, target.port);
-      const raw = tune(await connectData({ host: target.host, port: target.port, timeoutMs: session.options.timeouts.data, signal }));
-      let claimed = false;
-      return {
-        socket: (claimSignal) => {
-          claimed = true;
-          return secureDataSocket(session, raw, claimSignal);
-        },
-        dispose: () => {
-          if (!claimed) raw.destroy();
-        },
-      };
+      return connectPassive(session, target, signal);
     }
     lastReply = reply;
     if (!unsupported(reply)) break;
   }
   if (lastReply) throw new FtpReplyError(lastReply, { command: order.length > 1 ? "PASV" : order[0]!.toUpperCase() });
   throw new FtpDataConnectionError("No passive mode available");
+}
+
+/**
+ * The passive command may travel in the same write as the transfer command
+ * once a passive strategy has worked on this session: the server reads them
+ * in order, so the transfer waits for our connection instead of for another
+ * round trip. Not for active mode (the listener must exist first).
+ */
+export function pipelinablePassive(session: Session): PassiveStrategy | undefined {
+  return session.options.mode === "active" ? undefined : session.passiveStrategy;
+}
+
+export function passiveVerb(strategy: PassiveStrategy): "EPSV" | "PASV" {
+  return strategy === "epsv" ? "EPSV" : "PASV";
+}
+
+export function passiveAccepted(reply: Reply): boolean {
+  return reply.code === 229 || reply.code === 227;
+}
+
+/** Where a 229/227 says to connect; throws FtpProtocolError for a reply that names no port. */
+export function passiveTarget(session: Session, strategy: PassiveStrategy, reply: Reply): PassiveTarget {
+  return strategy === "epsv" ? epsvTarget(session, reply) : pasvTarget(session, reply);
+}
+
+export interface PassiveTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Connects to a passive target (its host already checked, see pasvTarget). */
+export async function connectPassive(session: Session, target: PassiveTarget, signal?: AbortSignal): Promise<PendingData> {
+  debug("passive → %s port %d", target.host, target.port);
+  const raw = tune(await connectData({ host: target.host, port: target.port, timeoutMs: session.options.timeouts.data, signal }));
+  let claimed = false;
+  return {
+    socket: (claimSignal) => {
+      claimed = true;
+      return secureDataSocket(session, raw, claimSignal);
+    },
+    dispose: () => {
+      if (!claimed) raw.destroy();
+    },
+  };
 }
 
 function controlPeer(session: Session): string {

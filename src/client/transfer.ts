@@ -13,7 +13,7 @@ import type { Socket } from "node:net";
 import { FtpDataConnectionError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError, FtpTlsError } from "../errors.js";
 import { ByteCounter } from "../data/byte-counter.js";
 import type { Reply } from "../protocol/types.js";
-import { prepareData, type PendingData } from "./data-strategies.js";
+import { connectPassive, passiveAccepted, passiveTarget, passiveVerb, pipelinablePassive, prepareData, type PendingData } from "./data-strategies.js";
 import { abortError, debug, throwIfAborted, type ProgressInfo, type Session } from "./session.js";
 
 export interface TransferSpec {
@@ -49,6 +49,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
   session.activeTransfer = { abort: (reason) => control.abort(reason) };
 
   let pending: PendingData | undefined;
+  let connecting: Promise<PendingData> | undefined;
   let socket: Socket | undefined;
   let commandSent = false;
   let finalReply: Reply | undefined;
@@ -62,14 +63,36 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
   session.observer.transfer({ phase: "start", path: spec.path, direction: spec.direction, bytes: 0 });
   let failure: unknown;
   try {
-    pending = await prepareData(session, control.signal);
-    for (const step of spec.before ?? []) {
-      const reply = await session.request(step.verb, step.arg);
-      if (reply.code !== step.expect) throw new FtpReplyError(reply, { command: `${step.verb}${step.arg ? ` ${step.arg}` : ""}` });
+    const strategy = spec.before?.length ? undefined : pipelinablePassive(session);
+    if (strategy) {
+      // EPSV and RETR/STOR in one write: the connect runs while the server
+      // already handles the transfer command (one round trip per transfer
+      // instead of two). Not with REST: a refused REST must stop the STOR.
+      writeTogether(session, [[passiveVerb(strategy)], [spec.verb, spec.arg]]);
+      commandSent = true;
+      const passive = await channel.nextReply();
+      let target;
+      try {
+        if (!passiveAccepted(passive)) throw new FtpReplyError(passive, { command: passiveVerb(strategy) });
+        target = passiveTarget(session, strategy, passive);
+      } catch (error) {
+        // The transfer command is answered too (a refusal, or a 1xx that ABOR then ends): read it to stay in step.
+        const answer = await channel.nextReply();
+        if (answer.code >= 200) commandSent = false; // answered: nothing left to resynchronize
+        throw error;
+      }
+      connecting = connectPassive(session, target, control.signal);
+      connecting.catch(() => {}); // awaited below, or disposed in `finally`
+    } else {
+      pending = await prepareData(session, control.signal);
+      for (const step of spec.before ?? []) {
+        const reply = await session.request(step.verb, step.arg);
+        if (reply.code !== step.expect) throw new FtpReplyError(reply, { command: `${step.verb}${step.arg ? ` ${step.arg}` : ""}` });
+      }
+      throwIfAborted(control.signal);
+      channel.write(spec.verb, spec.arg);
+      commandSent = true;
     }
-    throwIfAborted(control.signal);
-    channel.write(spec.verb, spec.arg);
-    commandSent = true;
     const first = await channel.nextReply();
     if (first.code >= 400) {
       finalReply = first;
@@ -80,6 +103,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     else throw new FtpProtocolError(`Unexpected reply ${first.code} to ${spec.verb}`, { reply: first });
 
     throwIfAborted(control.signal);
+    pending ??= await connecting!;
     socket = await pending.socket(control.signal);
     // A reset or broken pipe on the data side (not one of our own destroy() reasons).
     socket.on("error", (error: Error) => {
@@ -127,7 +151,8 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     control.signal.removeEventListener("abort", onAbortDuringTransfer);
     session.activeTransfer = undefined;
     socket?.destroy();
-    pending?.dispose();
+    if (pending) pending.dispose();
+    else void connecting?.then((late) => late.dispose(), () => {});
     channel.resumeTimeout();
     if (failure !== undefined) {
       session.observer.transfer({
@@ -141,6 +166,17 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
         });
       }
     }
+  }
+}
+
+/** Writes several commands in one segment (the control socket is in no-delay mode). */
+function writeTogether(session: Session, commands: ReadonlyArray<readonly [verb: string, arg?: string]>): void {
+  const socket = session.channel.currentSocket;
+  socket.cork();
+  try {
+    for (const [verb, arg] of commands) session.channel.write(verb, arg);
+  } finally {
+    socket.uncork();
   }
 }
 

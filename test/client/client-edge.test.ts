@@ -124,9 +124,12 @@ test("PASV naming another host is replaced by the control peer; malformed PASV i
     await new Promise((r) => socket.once("close", r));
     conn.reply("226 done");
     step = 1;
-    // Second listing: PASV remembered (no EPSV), garbage reply.
+    // Second listing: PASV remembered (no EPSV) and sent together with LIST; garbage reply,
+    // then the LIST is refused for want of a data connection.
     await conn.expect("PASV");
     conn.reply("227 nonsense");
+    await conn.expect("LIST");
+    conn.reply("425 no data connection");
     // Still usable afterwards.
     await conn.expect("PWD");
     conn.reply('257 "/"');

@@ -65,7 +65,10 @@ export class Client extends EventEmitterBase {
   private connecting: Promise<void> | undefined;
   private closed = false;
   private closeReason: FtpError | undefined;
-  private current: Promise<void> | undefined;
+  /** True while a caller holds the turn (lease taken, not yet released). */
+  private turnHeld = false;
+  /** `abort()` callers waiting for the running turn to end. */
+  private turnEndWaiters: Array<() => void> = [];
   /** True while a keepalive NOOP (which no caller awaits) holds the turn. */
   private internalRunning = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -249,7 +252,8 @@ export class Client extends EventEmitterBase {
     const transfer = this.session?.activeTransfer;
     if (!transfer) return;
     transfer.abort(new FtpAbortError("Transfer aborted by abort()"));
-    await this.current;
+    // The turn ends only once the session is back in step.
+    if (this.turnHeld) await new Promise<void>((resolve) => this.turnEndWaiters.push(resolve));
   }
 
   /** Sends QUIT when idle, then closes. Waiting and running calls reject with ERR_FTP_CLOSED. Idempotent. */
@@ -259,7 +263,7 @@ export class Client extends EventEmitterBase {
     if (session && this.queue.idle && !session.channel.isClosed) {
       try {
         session.channel.write("QUIT");
-        await Promise.race([session.channel.nextReply(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+        await quitReply(session.channel);
       } catch {
         // Closing anyway.
       }
@@ -277,15 +281,20 @@ export class Client extends EventEmitterBase {
   private async run<T>(options: OperationOptions | undefined, work: (session: Session) => Promise<T>): Promise<T> {
     const signal = options?.signal;
     const { session, release } = await this.lease(signal);
+    if (!signal) {
+      try {
+        return await work(session);
+      } finally {
+        release();
+      }
+    }
     const promise = (async () => {
       try {
         return await work(session);
       } finally {
-        this.lastActivity = Date.now();
         release();
       }
     })();
-    if (!signal) return promise;
     promise.catch(() => {});
     return raceAbort(promise, signal);
   }
@@ -302,10 +311,7 @@ export class Client extends EventEmitterBase {
           return;
         }
         transfer.ready.then(() => resolve(transfer.stream), reject);
-        void transfer.done.finally(() => {
-          this.lastActivity = Date.now();
-          release();
-        });
+        void transfer.done.finally(release);
       }, reject);
     });
   }
@@ -320,14 +326,21 @@ export class Client extends EventEmitterBase {
       releaseTurn();
       throw this.closedError();
     }
-    // `abort()` waits on this: the turn ends only once the session is back in step.
-    let release!: () => void;
-    this.current = new Promise<void>((resolve) => {
-      release = () => {
-        resolve();
-        releaseTurn();
-      };
-    });
+    this.turnHeld = true;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.lastActivity = Date.now();
+      this.turnHeld = false;
+      // `abort()` waits for this: the turn ends only once the session is back in step.
+      if (this.turnEndWaiters.length > 0) {
+        const waiters = this.turnEndWaiters;
+        this.turnEndWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
+      releaseTurn();
+    };
     return { session, release };
   }
 
@@ -336,12 +349,12 @@ export class Client extends EventEmitterBase {
   }
 
   private watch(channel: ReplyChannel): void {
-    channel.on("command", (line) => {
-      this.lastActivity = Date.now();
-      this.emit("command", line);
-    });
+    // Activity for the keepalive is counted when a turn ends (see `lease`).
+    channel.on("command", (line) => this.emit("command", line));
     channel.on("reply", (reply) => this.emit("reply", reply));
-    channel.on("close", (error) => this.shutdown(error ?? new FtpConnectionClosedError("The control connection closed")));
+    channel.on("close", (error) => {
+      if (!this.closed) this.shutdown(error ?? new FtpConnectionClosedError("The control connection closed"));
+    });
   }
 
   /** The one close path. `reported`: the error already reaches a caller. */
@@ -351,10 +364,13 @@ export class Client extends EventEmitterBase {
     this.closeReason = error;
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
     // A failure during a call reaches its caller; during a keepalive NOOP nobody awaits it.
-    const running = this.queue.running && !this.internalRunning;
-    this.queue.rejectWaiting(this.closedError());
-    this.session?.channel.close(error ?? new FtpConnectionClosedError("The client was closed"));
-    debug("client closed%s", error ? `: ${error.message}` : "");
+    const busy = this.queue.running;
+    const running = busy && !this.internalRunning;
+    // Errors (and their stack traces) only for somebody who receives them.
+    if (this.queue.waiting) this.queue.rejectWaiting(this.closedError());
+    // A clean close of an idle client has no reply waiter to tell why.
+    this.session?.channel.close(error ?? (busy ? new FtpConnectionClosedError("The client was closed") : undefined));
+    if (debug.enabled) debug("client closed%s", error ? `: ${error.message}` : "");
     this.emit("close", error);
     if (error && !reported && !running && this.listenerCount("error") > 0) this.emit("error", error);
   }
@@ -381,6 +397,26 @@ export class Client extends EventEmitterBase {
     this.keepAliveTimer = setTimeout(tick, interval);
     this.keepAliveTimer.unref();
   }
+}
+
+/** How long `close()` waits for the answer to QUIT before closing anyway. */
+const QUIT_GRACE_MS = 1000;
+
+/** Resolves with the reply to QUIT, or after QUIT_GRACE_MS; rejects when the channel closes first. */
+function quitReply(channel: ReplyChannel): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, QUIT_GRACE_MS).unref();
+    channel.nextReply().then(
+      (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -104,7 +104,7 @@ async function login(session: Session): Promise<void> {
     reply = await session.request("ACCT", account);
   }
   if (reply.code === 230 || reply.code === 202) {
-    debug("logged in as %s", user);
+    if (debug.enabled) debug("logged in as %s", user);
     return;
   }
   throw new FtpReplyError(reply, { command: reply.code === 331 ? "USER" : "PASS ***" });

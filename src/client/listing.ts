@@ -5,8 +5,8 @@
  * `listIter` parses while the listing streams, so a huge directory never has
  * to fit in memory.
  */
-import { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Socket } from "node:net";
+import { finished } from "node:stream";
 import { FtpReplyError } from "../errors.js";
 import { ListingParser } from "../protocol/listing/index.js";
 import type { FileInfo } from "../protocol/types.js";
@@ -48,21 +48,61 @@ async function listWith(session: Session, verb: "MLSD" | "LIST", path: string | 
   const entries: FileInfo[] = [];
   await runTransfer(session, {
     verb, arg: path ?? "", path: path ?? ".", direction: "list", signal: options.signal,
-    pump: async (socket, counter) => {
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          for (const entry of parser.push(chunk)) entries.push(entry);
-          callback();
-        },
-        final(callback) {
-          for (const entry of parser.end()) entries.push(entry);
-          callback();
-        },
-      });
-      await pipeline(socket, counter, sink);
-    },
+    pump: (socket, counter) =>
+      collect(socket, (chunk) => {
+        counter.count(chunk.length);
+        for (const entry of parser.push(chunk)) entries.push(entry);
+      }, () => {
+        for (const entry of parser.end()) entries.push(entry);
+      }),
   });
   return entries;
+}
+
+/**
+ * Reads the data socket to its end, handing every chunk to `onChunk` and
+ * calling `onEnd` after the last: what `pipeline(socket, counter, sink)`
+ * did, without a Transform hop, a Writable and the pipeline's own
+ * AbortController for every listing (the entries are kept in memory
+ * anyway, so there is no backpressure to keep). Rejects on a socket error,
+ * a close before the end (ERR_STREAM_PREMATURE_CLOSE) or a parse error,
+ * which also destroys the socket.
+ */
+function collect(socket: Socket, onChunk: (chunk: Buffer) => void, onEnd: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      stop();
+      socket.off("data", onData);
+      if (!socket.destroyed) socket.destroy(error instanceof Error ? error : undefined);
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      try {
+        onChunk(chunk);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    const stop = finished(socket, { readable: true, writable: false }, (error) => {
+      if (error) return fail(error);
+      if (settled) return;
+      try {
+        onEnd();
+      } catch (failure) {
+        return fail(failure);
+      }
+      settled = true;
+      stop();
+      socket.off("data", onData);
+      resolve();
+    });
+    socket.on("data", onData);
+    // An accepted active-mode socket starts explicitly paused (pauseOnConnect): "data" alone would not start it.
+    socket.resume();
+  });
 }
 
 /**

@@ -28,6 +28,11 @@ export class OperationQueue {
     return this.busy;
   }
 
+  /** True when callers wait for their turn. */
+  get waiting(): boolean {
+    return this.waiters.length > 0;
+  }
+
   /** Resolves with a release function once it is this caller's turn. */
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(abortError(signal));

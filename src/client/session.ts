@@ -68,7 +68,8 @@ export class Session {
   }
 
   has(feature: string): boolean {
-    return this.features.has(feature.toUpperCase());
+    // Callers pass upper-case names; the conversion is for the others.
+    return this.features.has(feature) || this.features.has(feature.toUpperCase());
   }
 
   /** Sends a command; resolves with its final reply, rejects FtpReplyError for 4xx/5xx/6xx. */
@@ -105,8 +106,9 @@ export function abortError(signal: AbortSignal | undefined): FtpAbortError {
 export function parseFeatures(reply: Reply): Map<string, string> {
   const features = new Map<string, string>();
   if (reply.code !== 211) return features;
-  for (const raw of reply.lines.slice(1, -1)) {
-    const line = raw.trim();
+  const { lines } = reply;
+  for (let i = 1; i < lines.length - 1; i++) {
+    const line = lines[i]!.trim();
     if (!line) continue;
     const space = line.indexOf(" ");
     const name = (space === -1 ? line : line.slice(0, space)).toUpperCase();

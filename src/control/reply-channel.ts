@@ -44,7 +44,14 @@ export type ReplyChannelEvents = {
 
 interface Waiter {
   resolve: (reply: Reply) => void;
-  reject: (error: FtpError) => void;
+  reject: (error: unknown) => void;
+  /**
+   * A final-reply waiter stays first in line past 1xx replies (handing them
+   * to `onPreliminary`) instead of being re-queued for each: one promise per
+   * command, however many preliminary replies come first.
+   */
+  final: boolean;
+  onPreliminary: ((reply: Reply) => void) | undefined;
 }
 
 export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyChannelEvents>) {
@@ -53,7 +60,10 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   private readonly received: Reply[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly timeoutMs: number;
+  /** The one Timeout of this channel, re-armed with refresh() for every wait (created on the first). */
   private timer: NodeJS.Timeout | undefined;
+  /** True while the timer counts: somebody waits and the timeout is not suspended. */
+  private timing = false;
   private timeoutSuspended = false;
   private closedWith: FtpError | undefined;
   private closed = false;
@@ -154,9 +164,12 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   write(verb: string, arg?: string): void {
     const bytes = serializeCommand(verb, arg, this.parser.encoding);
     this.assertOpen();
-    const shown = redactCommand(verb, arg);
-    debug("> %s", shown);
-    this.emit("command", shown);
+    // The redacted line is only built for someone who reads it.
+    if (debug.enabled || this.listenerCount("command") > 0) {
+      const shown = redactCommand(verb, arg);
+      if (debug.enabled) debug("> %s", shown);
+      this.emit("command", shown);
+    }
     this.socket.write(bytes);
   }
 
@@ -167,7 +180,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    */
   writeAbort(): void {
     this.assertOpen();
-    debug("> ABOR (urgent)");
+    if (debug.enabled) debug("> ABOR (urgent)");
     this.emit("command", "ABOR");
     this.socket.cork();
     this.socket.write(TELNET_ABORT_PREFIX);
@@ -179,30 +192,45 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   nextReply(): Promise<Reply> {
     const ready = this.received.shift();
     if (ready) return Promise.resolve(ready);
-    if (this.closed) return Promise.reject(this.closedError());
-    return new Promise<Reply>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-      this.armTimer();
-    });
+    return this.wait(false, undefined);
   }
 
   /**
    * Sends a command and resolves with its final (non-1xx) reply. Preliminary
    * replies are handed to `onPreliminary` (or skipped). Failure codes resolve
-   * too: deciding what is an error is the caller's business.
+   * too: deciding what is an error is the caller's business. A command that
+   * cannot be written rejects (never throws).
    */
-  async request(verb: string, arg?: string, onPreliminary?: (reply: Reply) => void): Promise<Reply> {
-    this.write(verb, arg);
+  request(verb: string, arg?: string, onPreliminary?: (reply: Reply) => void): Promise<Reply> {
+    try {
+      this.write(verb, arg);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.finalReply(onPreliminary);
   }
 
   /** Waits past 1xx replies for the next final one. */
-  async finalReply(onPreliminary?: (reply: Reply) => void): Promise<Reply> {
-    for (;;) {
-      const reply = await this.nextReply();
-      if (reply.code >= 200) return reply;
-      onPreliminary?.(reply);
+  finalReply(onPreliminary?: (reply: Reply) => void): Promise<Reply> {
+    // Replies that arrived before anyone asked come first, in order.
+    while (this.received.length > 0) {
+      const reply = this.received.shift()!;
+      if (reply.code >= 200) return Promise.resolve(reply);
+      try {
+        onPreliminary?.(reply);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
+    return this.wait(true, onPreliminary);
+  }
+
+  private wait(final: boolean, onPreliminary: ((reply: Reply) => void) | undefined): Promise<Reply> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return new Promise<Reply>((resolve, reject) => {
+      this.waiters.push({ resolve, reject, final, onPreliminary });
+      this.armTimer();
+    });
   }
 
   /**
@@ -211,7 +239,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    */
   suspendTimeout(): void {
     this.timeoutSuspended = true;
-    this.clearTimer();
+    this.timing = false;
   }
 
   resumeTimeout(): void {
@@ -228,16 +256,18 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     this.detach?.();
     this.detach = undefined;
     // Keep swallowing late socket errors: nobody listens any more.
-    this.socket.on("error", () => {});
+    this.socket.on("error", ignore);
     this.socket.destroy();
-    const failure = this.closedError();
-    for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
-    debug("control connection closed%s", error ? `: ${error.message}` : "");
+    if (this.waiters.length > 0) {
+      const failure = this.closedError();
+      for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
+    }
+    if (debug.enabled) debug("control connection closed%s", error ? `: ${error.message}` : "");
     this.emit("close", error);
   }
 
   private dropBuffered(): void {
-    if (this.received.length > 0 || this.parser.inReply || this.parser.bufferedBytes > 0) {
+    if (debug.enabled && (this.received.length > 0 || this.parser.inReply || this.parser.bufferedBytes > 0)) {
       debug("discarding %d unread repl%s and partial input received before the socket changed", this.received.length, this.received.length === 1 ? "y" : "ies");
     }
     this.received.length = 0;
@@ -279,14 +309,19 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
       return;
     }
     // Any byte from the server shows it is alive.
-    if (this.timer) this.armTimer();
-    for (const reply of replies) {
+    if (this.timing) this.timer!.refresh();
+    for (let i = 0; i < replies.length; i++) {
+      const reply = replies[i]!;
       if (this.closed) return;
-      debug("< %d %s", reply.code, reply.message);
+      if (debug.enabled) debug("< %d %s", reply.code, reply.message);
       this.emit("reply", reply);
-      const waiter = this.waiters.shift();
-      if (waiter) waiter.resolve(reply);
-      else this.received.push(reply);
+      const waiter = this.waiters[0];
+      if (waiter === undefined) this.received.push(reply);
+      else if (waiter.final && reply.code < 200) this.preliminary(waiter, reply);
+      else {
+        this.waiters.shift();
+        waiter.resolve(reply);
+      }
       if (reply.code === 421) {
         // 421 is the server shutting the session down (idle timeout, shutdown, too many
         // users), whoever it answers: the reply is delivered, then the channel closes.
@@ -294,27 +329,49 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
         return;
       }
     }
-    if (this.waiters.length === 0) this.clearTimer();
+    if (this.waiters.length === 0) this.timing = false;
   }
 
+  /** A 1xx for a final-reply waiter: handed over; the waiter keeps its place. */
+  private preliminary(waiter: Waiter, reply: Reply): void {
+    if (waiter.onPreliminary === undefined) return;
+    try {
+      waiter.onPreliminary(reply);
+    } catch (error) {
+      // As when the caller's own loop threw: its promise rejects, the channel goes on.
+      const index = this.waiters.indexOf(waiter);
+      if (index !== -1) this.waiters.splice(index, 1);
+      waiter.reject(error);
+    }
+  }
+
+  /**
+   * Starts (or restarts) the wait timeout. One Timeout serves the channel's
+   * whole life: refresh() re-arms it far more cheaply than clearTimeout +
+   * setTimeout for every reply. When nobody waits it is not cleared, only
+   * marked idle (`timing` false): if it fires then, it does nothing.
+   */
   private armTimer(): void {
     if (this.closed || this.timeoutSuspended || this.timeoutMs <= 0 || this.waiters.length === 0) {
-      this.clearTimer();
+      this.timing = false;
       return;
     }
-    // One Timeout per wait, restarted by every chunk: refresh() costs far less
-    // than clearTimeout + setTimeout for each reply of a busy session.
+    this.timing = true;
     if (this.timer) {
       this.timer.refresh();
       return;
     }
-    this.timer = setTimeout(() => {
-      this.close(new FtpTimeoutError(`No reply from the server within ${this.timeoutMs} ms`));
-    }, this.timeoutMs);
+    this.timer = setTimeout(() => this.onTimeout(), this.timeoutMs);
     this.timer.unref?.();
   }
 
+  private onTimeout(): void {
+    if (!this.timing || this.closed) return;
+    this.close(new FtpTimeoutError(`No reply from the server within ${this.timeoutMs} ms`));
+  }
+
   private clearTimer(): void {
+    this.timing = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

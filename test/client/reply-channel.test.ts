@@ -291,3 +291,119 @@ test("upgrade(): a failing wrap closes the channel with that error; not allowed 
     p.close();
   }
 });
+
+test("a request keeps its place past 1xx replies: a reply waited for later goes to the later waiter", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const transfer = channel.request("RETR", "f");
+    const next = channel.nextReply();
+    p.peer.write("150 opening\r\n");
+    await new Promise((r) => setTimeout(r, 20));
+    p.peer.write("226 done\r\n200 next\r\n");
+    assert.equal((await transfer).code, 226);
+    assert.equal((await next).code, 200);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("finalReply() reads buffered replies first, skipping a buffered 1xx", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    p.peer.write("150 opening\r\n226 done\r\n");
+    await new Promise((r) => setTimeout(r, 30));
+    const prelim: number[] = [];
+    assert.equal((await channel.finalReply((r) => prelim.push(r.code))).code, 226);
+    assert.deepEqual(prelim, [150]);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("an onPreliminary that throws rejects its request; the channel and the next waiter go on", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const boom = new Error("boom");
+    const failing = channel.request("RETR", "f", () => {
+      throw boom;
+    });
+    p.peer.write("150 opening\r\n");
+    await assert.rejects(failing, (e: unknown) => e === boom);
+    const next = channel.nextReply();
+    p.peer.write("226 done\r\n");
+    assert.equal((await next).code, 226);
+    assert.equal(channel.isClosed, false);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("request() on a closed channel rejects (never throws)", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    channel.close();
+    const pending = channel.request("NOOP");
+    await assert.rejects(pending, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED");
+  } finally {
+    p.close();
+  }
+});
+
+test("the timeout re-arms for every wait: idle time between replies never counts, silence during a wait still does", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 80 });
+    const first = channel.nextReply();
+    p.peer.write("200 one\r\n");
+    assert.equal((await first).code, 200);
+    // Idle well past the timeout: nobody waits, nothing closes.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(channel.isClosed, false);
+    // A wait answered within the timeout, right after the idle period.
+    const second = channel.nextReply();
+    await new Promise((r) => setTimeout(r, 40));
+    p.peer.write("200 two\r\n");
+    assert.equal((await second).code, 200);
+    // A suspended wait longer than the timeout, then resumed and answered.
+    channel.suspendTimeout();
+    const third = channel.nextReply();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(channel.isClosed, false);
+    channel.resumeTimeout();
+    p.peer.write("226 three\r\n");
+    assert.equal((await third).code, 226);
+    // Silence during a wait still closes the channel.
+    const started = Date.now();
+    await assert.rejects(channel.nextReply(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT");
+    assert.ok(Date.now() - started >= 70, `timed out after ${Date.now() - started} ms`);
+    assert.equal(channel.isClosed, true);
+  } finally {
+    p.close();
+  }
+});
+
+test("the command event and debug text are only built for a listener; the bytes are the same either way", async () => {
+  const p = await pair();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const first = readLine(p.peer);
+    channel.write("CWD", "/a b");
+    assert.equal(await first, "CWD /a b\r\n");
+    const commands: string[] = [];
+    channel.on("command", (c) => commands.push(c));
+    const second = readLine(p.peer);
+    channel.write("cwd", "/c");
+    assert.equal(await second, "CWD /c\r\n");
+    assert.deepEqual(commands, ["CWD /c"]);
+    channel.close();
+  } finally {
+    p.close();
+  }
+});

@@ -5,7 +5,7 @@
  * forms storage adapters use (createReadStream / createWriteStream), whose
  * streams end only after the server confirmed the transfer.
  */
-import { createReadStream as fsCreateReadStream, createWriteStream as fsCreateWriteStream } from "node:fs";
+import { createReadStream as fsCreateReadStream } from "node:fs";
 import { readFile as fsReadFile, stat as fsStat } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { PassThrough, Readable, Writable, type Transform } from "node:stream";
@@ -13,6 +13,7 @@ import { pipeline } from "node:stream/promises";
 import { FtpAbortError, FtpInvalidArgumentError, FtpReplyError } from "../errors.js";
 import { createCrlfToLf, createLfToCrlf } from "../data/ascii-transform.js";
 import type { ByteCounter } from "../data/byte-counter.js";
+import { openFileWriter } from "../io/file-writer.js";
 import { runTransfer, type TransferResult, type TransferSpec } from "./transfer.js";
 import { abortError, type ProgressInfo, type Session } from "./session.js";
 
@@ -134,8 +135,10 @@ export async function download(session: Session, remotePath: string, destination
     total: size === undefined ? undefined : Math.max(0, size - start),
     signal: options.signal, onProgress: options.onProgress, before: restSteps(session, start),
     pump: async (socket, counter) => {
+      // A local file is written behind the socket (see FileWriter): with
+      // fs.WriteStream the socket stayed paused for each whole disk write.
       const writable = typeof destination === "string"
-        ? fsCreateWriteStream(destination, { flags: start > 0 ? await existingFlags(destination) : "w", start, highWaterMark: FILE_HIGH_WATER_MARK })
+        ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK })
         : destination;
       if (ascii) return pipeline([socket, createCrlfToLf(), counter, writable]);
       // Binary: the counter watches the socket's chunks instead of being a

@@ -33,7 +33,8 @@ export interface FileSystemWriteOptions {
 /**
  * What the session expects of storage. All methods are async. Streams:
  * - `read()` resolves a Readable the session pipes to the data connection;
- *   the session destroys it when the transfer is aborted.
+ *   the session destroys it when the transfer is aborted. It must refuse a
+ *   directory with `EISDIR` (RETR relies on it, without a stat first).
  * - `write()` resolves a Writable the session pipes the data connection
  *   into. The upload counts as stored only when the Writable emits
  *   `finish` after `end()`; when the transfer fails the session calls

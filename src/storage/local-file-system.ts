@@ -6,12 +6,14 @@
  * in short slices between yields, see lstatAll); reads use large chunks.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, lstatSync, writev, type Stats } from "node:fs";
+import { close as closeFd, lstat, lstatSync, open as openCallback, type Stats } from "node:fs";
 import * as fsp from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, posix, sep } from "node:path";
-import { Writable, type Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { FtpInvalidOptionError } from "../errors.js";
+import { FileReader } from "../io/file-reader.js";
+import { FileWriter } from "../io/file-writer.js";
+import { Metadata } from "../io/metadata.js";
 import type { FileInfo } from "../protocol/types.js";
 import { FileSystemError, type FileSystem, type FileSystemReadOptions, type FileSystemWriteOptions } from "./file-system.js";
 
@@ -25,6 +27,14 @@ export interface LocalFileSystemOptions {
   readonly atomicUploads?: boolean;
   /** Chunk size for reads. Default 1 MiB. */
   readonly readChunkSize?: number;
+  /**
+   * How path lookups (realpath, stat, lstat) run. "auto" (default): on the
+   * event loop while each takes under 1 ms (a warm cache answers in
+   * microseconds, a thread-pool round trip costs far more), in the thread
+   * pool for 5 s after a slower one. "async": always in the thread pool,
+   * for storage where any lookup may block (a network file system).
+   */
+  readonly metadataCalls?: "auto" | "async";
 }
 
 const DEFAULT_READ_CHUNK = 1 << 20;
@@ -37,6 +47,7 @@ export class LocalFileSystem implements FileSystem {
   private readonly atomicUploads: boolean;
   private readonly readChunkSize: number;
   private realRoot: Promise<string> | undefined;
+  private readonly meta: Metadata;
 
   constructor(root: string, options: LocalFileSystemOptions = {}) {
     if (typeof root !== "string" || root === "") throw new FtpInvalidOptionError("LocalFileSystem needs a root folder");
@@ -45,11 +56,14 @@ export class LocalFileSystem implements FileSystem {
     this.root = root;
     this.atomicUploads = options.atomicUploads ?? false;
     this.readChunkSize = chunk;
+    const calls = options.metadataCalls ?? "auto";
+    if (calls !== "auto" && calls !== "async") throw new FtpInvalidOptionError('metadataCalls must be "auto" or "async"');
+    this.meta = new Metadata({ mode: calls });
   }
 
   async stat(path: string): Promise<FileInfo> {
     const real = await this.resolve(path, "existing");
-    return toFileInfo(path === "/" ? "/" : posix.basename(path), await fsp.stat(real));
+    return toFileInfo(path === "/" ? "/" : posix.basename(path), await this.meta.stat(real));
   }
 
   async list(path: string): Promise<FileInfo[]> {
@@ -85,43 +99,39 @@ export class LocalFileSystem implements FileSystem {
 
   async read(path: string, options: FileSystemReadOptions = {}): Promise<Readable> {
     const real = await this.resolve(path, "existing");
-    const handle = await fsp.open(real, "r");
-    let size: number;
+    // Open and stat side by side: one thread-pool round trip, not two.
+    const [opened, stated] = await Promise.allSettled([openFd(real, "r"), this.meta.stat(real)]);
+    const fd = opened.status === "fulfilled" ? opened.value : undefined;
     try {
-      const st = await handle.stat();
-      if (st.isDirectory()) throw new FileSystemError("EISDIR");
-      size = st.size;
+      if (opened.status === "rejected") throw opened.reason;
+      if (stated.status === "rejected") throw stated.reason;
+      if (stated.value.isDirectory()) throw new FileSystemError("EISDIR");
     } catch (error) {
-      await handle.close();
+      if (fd !== undefined) closeFd(fd, () => {});
       throw error;
     }
-    const start = options.start ?? 0;
-    // Node allocates a whole chunk per read: a 4 KiB file must not cost a 1 MiB buffer.
-    // The floor keeps a file that grows while it is read from crawling.
-    const highWaterMark = Math.min(this.readChunkSize, Math.max(64 * 1024, size - start));
-    return handle.createReadStream({ start, highWaterMark, autoClose: true });
+    return new FileReader(fd!, { start: options.start ?? 0, size: stated.value.size, chunkSize: this.readChunkSize });
   }
 
   async write(path: string, options: FileSystemWriteOptions = {}): Promise<Writable> {
-    const real = await this.resolve(path, "create");
-    const existing = await fsp.stat(real).catch(() => undefined);
+    const { real, existing } = await this.resolveTarget(path);
     if (existing?.isDirectory()) throw new FileSystemError("EISDIR");
     const start = options.start ?? 0;
     const keepContent = options.append === true || start > 0;
     if (!this.atomicUploads) {
       const flags = options.append ? "a" : start > 0 && existing ? "r+" : "w";
       const handle = await fsp.open(real, flags);
-      return new HandleWriteStream(handle, options.append ? null : start, undefined, undefined);
+      return new FileWriter(handle, { position: options.append ? null : start });
     }
     const temp = join(dirname(real), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}.tmp`);
     if (keepContent && existing) await fsp.copyFile(real, temp);
     const handle = await fsp.open(temp, options.append ? "a" : keepContent && existing ? "r+" : "w");
-    return new HandleWriteStream(
-      handle,
-      options.append ? null : start,
-      () => fsp.rename(temp, real),
-      () => fsp.unlink(temp).catch(() => undefined),
-    );
+    // The writer closes the file before it commits (rename) or discards (unlink) the temporary copy.
+    return new FileWriter(handle, {
+      position: options.append ? null : start,
+      commit: () => fsp.rename(temp, real),
+      discard: () => fsp.unlink(temp).catch(() => undefined),
+    });
   }
 
   async mkdir(path: string): Promise<void> {
@@ -178,23 +188,41 @@ export class LocalFileSystem implements FileSystem {
     const full = join(root, relative);
     if (mode === "entry") {
       if (relative === "" || relative === "/") throw new FileSystemError("EACCES");
-      const parent = await fsp.realpath(dirname(full));
+      const parent = await this.meta.realpath(dirname(full));
       if (!this.contains(root, parent)) throw new FileSystemError("EACCES");
       return join(parent, basename(full));
     }
-    try {
-      const real = await fsp.realpath(full);
-      if (!this.contains(root, real)) throw new FileSystemError("EACCES");
-      return real;
-    } catch (error) {
-      if (mode === "existing" || (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-    // create: a dangling symlink could point anywhere, so refuse to write through it.
-    const link = await fsp.lstat(full).catch(() => undefined);
-    if (link) throw new FileSystemError("EACCES");
-    const parent = await fsp.realpath(dirname(full));
+    if (mode === "create" && relative !== "") return (await this.createTarget(root, full)).real;
+    const real = await this.meta.realpath(full);
+    if (!this.contains(root, real)) throw new FileSystemError("EACCES");
+    return real;
+  }
+
+  /** `resolve(path, "create")`, plus what is there now (followed when it is a symlink). */
+  private async resolveTarget(virtualPath: string): Promise<{ real: string; existing: Stats | undefined }> {
+    const normalized = posix.normalize(`/${virtualPath}`);
+    if (normalized.split("/").includes("..")) throw new FileSystemError("EACCES");
+    const root = await this.rootReal();
+    const full = join(root, normalized.slice(1));
+    if (full === root) return { real: root, existing: await this.meta.stat(root) };
+    return this.createTarget(root, full);
+  }
+
+  /**
+   * A path that may not exist yet: the folder's real path and the entry
+   * itself are looked up side by side (one thread-pool round trip for the
+   * common case, a new or plain file). A symlink is followed only when its
+   * target exists inside the root: a dangling one could point anywhere.
+   */
+  private async createTarget(root: string, full: string): Promise<{ real: string; existing: Stats | undefined }> {
+    const [parent, entry] = await Promise.all([this.meta.realpath(dirname(full)), this.meta.lstatOrUndefined(full)]);
     if (!this.contains(root, parent)) throw new FileSystemError("EACCES");
-    return join(parent, basename(full));
+    if (!entry?.isSymbolicLink()) return { real: join(parent, basename(full)), existing: entry };
+    const real = await this.meta.realpath(full).catch(() => {
+      throw new FileSystemError("EACCES");
+    });
+    if (!this.contains(root, real)) throw new FileSystemError("EACCES");
+    return { real, existing: await this.meta.stat(real) };
   }
 }
 
@@ -287,6 +315,10 @@ function lstatPool<T>(
   });
 }
 
+function openFd(path: string, flags: string): Promise<number> {
+  return new Promise((resolve, reject) => openCallback(path, flags, (error, fd) => (error ? reject(error) : resolve(fd))));
+}
+
 function toFileInfo(name: string, st: Stats): FileInfo {
   return {
     name,
@@ -296,79 +328,4 @@ function toFileInfo(name: string, st: Stats): FileInfo {
     mode: st.mode & 0o7777,
     hardLinks: st.nlink,
   };
-}
-
-/**
- * A Writable over an open FileHandle that writes at an explicit position
- * (never truncating what is past it), batches queued chunks into one
- * writev, and commits (rename) or discards (unlink) an atomic upload.
- */
-class HandleWriteStream extends Writable {
-  private position: number | null;
-  private handleClosed = false;
-  private committed = false;
-
-  constructor(
-    private readonly handle: FileHandle,
-    start: number | null,
-    private readonly commit: (() => Promise<void>) | undefined,
-    private readonly discard: (() => Promise<unknown>) | undefined,
-  ) {
-    super({ highWaterMark: 1 << 20 });
-    this.position = start;
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.writeFully([chunk]).then(() => callback(), callback);
-  }
-
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    this.writeFully(chunks.map((c) => c.chunk)).then(() => callback(), callback);
-  }
-
-  /**
-   * One writev for the batch (the callback API: measurably faster than
-   * FileHandle.writev here); loops on the rare short write instead of losing bytes.
-   */
-  private async writeFully(buffers: Buffer[]): Promise<void> {
-    let pending = buffers;
-    for (let round = 0; pending.length > 0; round++) {
-      const total = pending.reduce((n, b) => n + b.length, 0);
-      const bytesWritten = await new Promise<number>((resolve, reject) =>
-        writev(this.handle.fd, pending, this.position ?? null, (error, written) => (error ? reject(error) : resolve(written))),
-      );
-      if (this.position !== null) this.position += bytesWritten;
-      if (bytesWritten >= total) return;
-      if (bytesWritten === 0 && round > 8) throw Object.assign(new Error("short write"), { code: "EIO" });
-      let skip = bytesWritten;
-      const rest: Buffer[] = [];
-      for (const b of pending) {
-        if (skip >= b.length) skip -= b.length;
-        else {
-          rest.push(skip > 0 ? b.subarray(skip) : b);
-          skip = 0;
-        }
-      }
-      pending = rest;
-    }
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    this.handleClosed = true;
-    this.handle
-      .close()
-      .then(() => this.commit?.())
-      .then(() => {
-        this.committed = true;
-        callback();
-      }, callback);
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const close = this.handleClosed ? Promise.resolve() : this.handle.close().catch(() => undefined);
-    this.handleClosed = true;
-    close
-      .then(() => (this.committed ? undefined : this.discard?.()))
-      .then(() => callback(error), () => callback(error));
-  }
 }

@@ -44,11 +44,15 @@ function retr(session: Session, arg: string): void {
   session.startTransfer("RETR", path, async (transfer) => {
     let source;
     try {
-      const info = await session.fs.stat(path);
-      if (info.type === "directory") return session.reply(550, "Not a plain file");
-      if (offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+      // read() refuses a directory itself; a separate stat is only needed to check a REST offset.
+      if (offset > 0) {
+        const info = await session.fs.stat(path);
+        if (info.type === "directory") return session.reply(550, "Not a plain file");
+        if (offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+      }
       source = await session.fs.read(path, { start: offset });
     } catch (error) {
+      if ((error as { code?: unknown }).code === "EISDIR") return session.reply(550, "Not a plain file");
       return session.replyStorageError(error);
     }
     const result = await session.sendData(
@@ -102,11 +106,13 @@ function upload(session: Session, arg: string, plan: UploadPlan): void {
  * that is one. Opening the storage waits for the data connection.
  */
 async function checkUploadTarget(session: Session, path: string): Promise<void> {
+  // Both at once (one storage round trip); the parent matters only when the target is missing.
+  const parent = session.fs.stat(virtualDirname(path));
+  parent.catch(() => {});
   const info = await statOrUndefined(session, path);
   if (info?.type === "directory") throw new FileSystemError("EISDIR");
   if (info) return;
-  const parent = await session.fs.stat(virtualDirname(path));
-  if (parent.type !== "directory") throw new FileSystemError("ENOTDIR");
+  if ((await parent).type !== "directory") throw new FileSystemError("ENOTDIR");
 }
 
 /** STOU: a name that does not exist yet, near the requested one (or in the current directory). */

@@ -9,11 +9,12 @@ import { createReadStream as fsCreateReadStream } from "node:fs";
 import { readFile as fsReadFile, stat as fsStat } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { PassThrough, Readable, Writable, type Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import { FtpAbortError, FtpInvalidArgumentError, FtpReplyError } from "../errors.js";
 import { createCrlfToLf, createLfToCrlf } from "../data/ascii-transform.js";
 import type { ByteCounter } from "../data/byte-counter.js";
 import { openFileWriter } from "../io/file-writer.js";
+import { Metadata } from "../io/metadata.js";
 import { runTransfer, type TransferResult, type TransferSpec } from "./transfer.js";
 import { abortError, type ProgressInfo, type Session } from "./session.js";
 
@@ -75,7 +76,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   let start = checkOffset(options.start);
   let verb = options.append ? "APPE" : "STOR";
   let localSize: number | undefined;
-  if (typeof source === "string") localSize = (await fsStat(source)).size;
+  if (typeof source === "string") localSize = (await localFiles.stat(source)).size;
   else if (source instanceof Uint8Array) localSize = source.byteLength;
   if (options.resume) {
     if (localSize === undefined) throw new FtpInvalidArgumentError("resume needs a local path or Buffer source");
@@ -104,6 +105,13 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   return runTransfer(session, {
     verb, arg: remotePath, path: remotePath, direction: "upload", total, signal: options.signal, onProgress: options.onProgress, before,
     pump: async (socket, counter) => {
+      if (early && !ascii) {
+        // A pre-read file leaves in one write: no Readable, Transform or pipeline to set up per file.
+        const body = (await early).subarray(start);
+        socket.end(body);
+        counter.count(body.length);
+        return finished(socket, { readable: false });
+      }
       const readable = early
         ? Readable.from(slices(await early, start), { objectMode: false })
         : typeof source === "string"
@@ -156,6 +164,9 @@ export async function download(session: Session, remotePath: string, destination
     },
   });
 }
+
+/** The local file's stat before an upload: on the event loop while that stays fast (see Metadata). */
+const localFiles = new Metadata();
 
 /** Local files up to this size are read whole, in parallel with the commands before the transfer. */
 const PREREAD_MAX_BYTES = 256 * 1024;

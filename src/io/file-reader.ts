@@ -16,9 +16,15 @@
  * A file that grows while it is read is read to its new end, like
  * fs.ReadStream. Each read allocates a buffer of the size it asks for (at
  * most `chunkSize`), so a 4 KiB file costs a 4 KiB buffer.
+ *
+ * `sendTo(socket)` is the fast path for a plain socket: instead of a fresh
+ * buffer per read it cycles through a few buffers, each reused as soon as
+ * the socket has handed its bytes to the kernel (the write callback). A
+ * fresh 1 MiB buffer costs page faults and zeroing on first touch, about as
+ * much CPU as the read itself.
  */
 import { close, read } from "node:fs";
-import { Readable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
 
 export interface FileReaderOptions {
   /** Byte offset of the first byte to read. Default 0. */
@@ -67,6 +73,98 @@ export class FileReader extends Readable {
       this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
       if (bytesRead < length && this.position >= this.size) this.push(null);
     });
+  }
+
+  /**
+   * Sends the rest of the file to `socket` and ends it; resolves once the
+   * socket finished. Rejects (and destroys both sides with the error, as
+   * stream.pipeline would) on a read error, a socket error or close, or an
+   * abort of `signal`. The reader must not have been read from as a stream.
+   */
+  sendTo(socket: Writable, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const buffers = this.ringBuffers();
+      let blocked = false;
+      let ended = false;
+      let settled = false;
+      // Like stream.pipeline: the failing side's error ends the other side too.
+      // The reader emits "error" only for its own (read) failures.
+      const fail = (error: Error, side: "file" | "socket" | "abort") => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        if (side === "file") this.destroy(error);
+        else this.destroy();
+        if (side !== "socket") socket.destroy(error);
+        reject(error);
+      };
+      const onError = (error: Error) => fail(error, "socket");
+      const onClose = () => {
+        if (!settled) fail(Object.assign(new Error("The data connection closed before the file was sent"), { code: "ERR_STREAM_PREMATURE_CLOSE" }), "socket");
+      };
+      const onDrain = () => {
+        blocked = false;
+        next();
+      };
+      const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : Object.assign(new Error("The operation was aborted"), { name: "AbortError" }), "abort");
+      const cleanup = () => {
+        socket.off("error", onError);
+        socket.off("close", onClose);
+        socket.off("drain", onDrain);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const finish = () => {
+        ended = true;
+        socket.end(() => {
+          if (settled) return;
+          settled = true;
+          cleanup();
+          this.push(null);
+          this.destroy();
+          resolve();
+        });
+      };
+      const next = (): void => {
+        if (settled || ended || blocked || this.reading || buffers.length === 0) return;
+        const buffer = buffers.pop()!;
+        const left = this.size - this.position;
+        const length = left >= 0 ? Math.min(buffer.length, left + 1) : buffer.length;
+        this.reading = true;
+        read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
+          this.reading = false;
+          if (this.closeAfterRead) this.closeFd();
+          if (settled) return;
+          if (error) return fail(error, "file");
+          this.position += bytesRead;
+          if (bytesRead === 0) return finish();
+          const chunk = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+          const last = bytesRead < length && this.position >= this.size;
+          // The buffer goes back to the ring once the socket no longer needs it.
+          const more = socket.write(chunk, () => {
+            buffers.push(buffer);
+            next();
+          });
+          if (!more) {
+            blocked = true;
+            socket.once("drain", onDrain);
+          }
+          if (last) finish();
+          else next();
+        });
+      };
+      if (signal?.aborted) return onAbort();
+      socket.on("error", onError);
+      socket.on("close", onClose);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      next();
+    });
+  }
+
+  /** A few buffers for sendTo: three of chunkSize, or one sized to a small file. */
+  private ringBuffers(): Buffer[] {
+    const left = this.size - this.position;
+    if (left >= 0 && left + 1 <= this.chunkSize) return [Buffer.allocUnsafe(Math.max(left + 1, 1))];
+    return [Buffer.allocUnsafe(this.chunkSize), Buffer.allocUnsafe(this.chunkSize), Buffer.allocUnsafe(this.chunkSize)];
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

@@ -11,7 +11,7 @@
  *   final reply (past `limits.maxQueuedCommands`, 503).
  * - Closing the control connection aborts the running transfer.
  */
-import type { Server } from "node:net";
+import { Socket, type Server } from "node:net";
 import type { Readable, Transform, Writable } from "node:stream";
 import { TLSSocket } from "node:tls";
 import { pipeline } from "node:stream/promises";
@@ -24,6 +24,7 @@ import { resolveVirtualPath } from "../protocol/paths.js";
 import type { Command, CommandLine } from "../protocol/types.js";
 import type { FileSystem } from "../storage/file-system.js";
 import { storageErrorReply } from "../storage/error-replies.js";
+import { FileReader } from "../io/file-reader.js";
 import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
 import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type DataSocket } from "./data-channel.js";
 import { SessionTlsState } from "./tls-state.js";
@@ -284,7 +285,12 @@ export class Session implements FtpSession {
     const streams = direction === "send" ? [storage, ...middle, socket] : [socket, ...middle, storage];
     let ok = false;
     try {
-      await pipeline(streams as [Readable, ...Writable[]], { signal: transfer.controller.signal });
+      // A local file to a plain socket goes through a few reused buffers (FileReader.sendTo).
+      if (storage instanceof FileReader && streams.length === 2 && socket instanceof Socket && !(socket instanceof TLSSocket)) {
+        await storage.sendTo(socket, transfer.controller.signal);
+      } else {
+        await pipeline(streams as [Readable, ...Writable[]], { signal: transfer.controller.signal });
+      }
       ok = true;
     } catch (error) {
       debug("session %d: %s failed: %s", this.id, transfer.verb, (error as Error).message);

@@ -7,6 +7,8 @@ import { mkdtemp, rm, writeFile, appendFile, truncate } from "node:fs/promises";
 import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, connect, type Socket } from "node:net";
+import { once } from "node:events";
 import test from "node:test";
 import { FileReader } from "../../src/io/file-reader.js";
 
@@ -37,6 +39,19 @@ async function countingReads<T>(body: () => Promise<T>): Promise<{ result: T; re
     (fs as { read: unknown }).read = original;
     syncBuiltinESMExports();
   }
+}
+
+/** A connected pair of real loopback sockets: [sending side, receiving side]. */
+async function socketPair(): Promise<[Socket, Socket, () => void]> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as { port: number }).port;
+  const accepted = once(server, "connection") as Promise<[Socket]>;
+  const sender = connect(port, "127.0.0.1");
+  await once(sender, "connect");
+  const [receiver] = await accepted;
+  return [sender, receiver, () => server.close()];
 }
 
 test("file reader", async (t) => {
@@ -110,5 +125,90 @@ test("file reader", async (t) => {
     const fd = fs.openSync(dir, "r");
     const reader = new FileReader(fd, { size: 10 });
     await assert.rejects(collect(reader), (e: NodeJS.ErrnoException) => e.code === "EISDIR");
+  });
+
+  await t.test("sendTo: byte-exact through reused buffers while the receiver reads slowly (backpressure)", async () => {
+    const size = 5 * 1024 * 1024 + 123;
+    const data = pattern(size);
+    const path = join(dir, "send-big");
+    await writeFile(path, data);
+    const [sender, receiver, close] = await socketPair();
+    try {
+      const chunks: Buffer[] = [];
+      receiver.on("data", (c: Buffer) => {
+        chunks.push(Buffer.from(c)); // a copy: what arrived, not a view that could change later
+        receiver.pause();
+        setTimeout(() => receiver.resume(), 1);
+      });
+      const ended = once(receiver, "end");
+      await new FileReader(fs.openSync(path, "r"), { size, start: 7, chunkSize: 256 * 1024 }).sendTo(sender);
+      await ended;
+      assert.ok(Buffer.concat(chunks).equals(data.subarray(7)), "received bytes differ");
+    } finally {
+      sender.destroy();
+      receiver.destroy();
+      close();
+    }
+  });
+
+  await t.test("sendTo: a small file is one read and one write, then the socket ends", async () => {
+    const path = join(dir, "send-small");
+    await writeFile(path, pattern(4096));
+    const [sender, receiver, close] = await socketPair();
+    try {
+      const received = collect(receiver);
+      const { reads } = await countingReads(() => new FileReader(fs.openSync(path, "r"), { size: 4096 }).sendTo(sender));
+      assert.deepEqual(await received, pattern(4096));
+      assert.equal(reads, 1);
+    } finally {
+      close();
+    }
+  });
+
+  await t.test("sendTo: the receiver going away rejects and destroys the reader; an abort rejects with its reason", async () => {
+    const path = join(dir, "send-broken");
+    await writeFile(path, pattern(8 * 1024 * 1024));
+    const [sender, receiver, close] = await socketPair();
+    try {
+      const reader = new FileReader(fs.openSync(path, "r"), { size: 8 * 1024 * 1024, chunkSize: 64 * 1024 });
+      sender.on("error", () => {}); // the reset may surface on the socket too
+      const sending = reader.sendTo(sender);
+      receiver.once("data", () => receiver.destroy());
+      await assert.rejects(sending);
+      assert.ok(reader.destroyed);
+      assert.ok(sender.destroyed);
+    } finally {
+      close();
+    }
+    const [sender2, receiver2, close2] = await socketPair();
+    try {
+      receiver2.pause(); // nobody reads: the send stalls until the abort
+      const controller = new AbortController();
+      const reader = new FileReader(fs.openSync(path, "r"), { size: 8 * 1024 * 1024 });
+      sender2.on("error", () => {}); // the abort destroys the socket with its reason
+      const sending = reader.sendTo(sender2, controller.signal);
+      setTimeout(() => controller.abort(new Error("stop now")), 20);
+      await assert.rejects(sending, /stop now/);
+      assert.ok(reader.destroyed);
+    } finally {
+      receiver2.destroy();
+      close2();
+    }
+  });
+
+  await t.test("sendTo: a read error destroys the reader with it (the storage side failed) and the socket too", async () => {
+    const [sender, receiver, close] = await socketPair();
+    try {
+      sender.on("error", () => {});
+      const reader = new FileReader(fs.openSync(dir, "r"), { size: 10 });
+      const seen: Error[] = [];
+      reader.on("error", (e) => seen.push(e));
+      await assert.rejects(reader.sendTo(sender), (e: NodeJS.ErrnoException) => e.code === "EISDIR");
+      assert.equal((seen[0] as NodeJS.ErrnoException | undefined)?.code, "EISDIR");
+      assert.ok(sender.destroyed);
+    } finally {
+      receiver.destroy();
+      close();
+    }
   });
 });

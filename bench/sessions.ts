@@ -1,9 +1,10 @@
 // Suite "sessions": 1,000 concurrent sessions (200 with --quick) from one
 // client process — login, LIST, RETR of a 64 KiB file, QUIT — against each
 // server in its own process: wall time, failed sessions, the server's peak
-// RSS (VmHWM). Then, on a fresh server, the same number of idle logged-in
-// sessions: (RSS with them − RSS before) / sessions, after a full GC for
-// Node servers. The load client is basic-ftp unless --sessions-client ftpwire.
+// RSS (VmHWM) and its growth per session: (peak − RSS before the load) /
+// sessions, the measure of issue 6. Then, on a fresh server, the same number
+// of idle logged-in sessions: (RSS with them − RSS before) / sessions, after
+// a full GC for Node servers (retained memory, for context). The load client is basic-ftp unless --sessions-client ftpwire.
 import { setTimeout as delay } from "node:timers/promises";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -42,9 +43,12 @@ function rssNow(server: BenchServer): Promise<number> {
   return server.gc ? server.gc() : Promise.resolve(treeRss(server.pid));
 }
 
-async function crowd(kind: ServerKind, count: number): Promise<{ wallMs: number; failures: number; peakRss: number; errors: string }> {
+async function crowd(kind: ServerKind, count: number): Promise<{ wallMs: number; failures: number; peakRss: number; idleRss: number; errors: string }> {
   const server = await start(kind, count);
   try {
+    await delay(300);
+    // The server's RSS before the load, without a forced GC: the same state its peak grows from.
+    const idleRss = treeRss(server.pid);
     const r = await runJob<CrowdResult>(
       { op: "sessions", lib: options().sessionsClient, count, file: "/f64k.bin", host: server.host, port: server.port, user: server.user, password: server.password },
       600_000,
@@ -54,6 +58,7 @@ async function crowd(kind: ServerKind, count: number): Promise<{ wallMs: number;
       wallMs: r.wallMs,
       failures: r.failures,
       peakRss: treePeakRss(server.pid),
+      idleRss,
       errors: r.errors.map(([m, n]) => `${n}× ${m}`).join("; "),
     };
   } finally {
@@ -99,14 +104,16 @@ export function run(): Promise<void> {
           if (c.errors) notes.add(c.errors);
           const i = await idle(kind, count);
           if (i.opened < count) notes.add(`only ${i.opened} idle sessions logged in`);
-          return { wallMs: c.wallMs, failures: c.failures, peakRss: c.peakRss, perSession: i.perSession };
+          // Issue 6's measure: (peak RSS − idle RSS) / sessions, over the whole login-LIST-RETR-QUIT load.
+          const growthPerSession = (c.peakRss - c.idleRss) / count;
+          return { wallMs: c.wallMs, failures: c.failures, peakRss: c.peakRss, growthPerSession, perSession: i.perSession };
         });
         recordRow({
           suite: SUITE,
           key,
           label,
           result: `${formatNumber(m.wallMs)} ms, ${formatNumber(m.failures)} failed`,
-          details: `server peak RSS ${formatBytes(m.peakRss)}; ${formatNumber(m.perSession / KiB, 1)} KiB per idle session; ${m.runs} runs${notes.size ? `; errors: ${[...notes].join("; ").slice(0, 200)}` : ""}`,
+          details: `server peak RSS ${formatBytes(m.peakRss)}, growth ${formatNumber(m.growthPerSession / KiB, 1)} KiB per session; ${formatNumber(m.perSession / KiB, 1)} KiB per idle logged-in session; ${m.runs} runs${notes.size ? `; errors: ${[...notes].join("; ").slice(0, 200)}` : ""}`,
           values: m,
         });
       });

@@ -103,7 +103,7 @@ const CHECKS: readonly Check[] = [
   ratio("listing MLSD ftpwire↔ftpwire ≥ 3× basic-ftp↔ftp-srv (LIST; ftp-srv has no MLSD)", "listing:ftpwire-ftpwire:MLSD", "listing:basic-ftp-ftp-srv:LIST", "entriesPerSec", 3),
   zero("sessions: ftpwire server 0 failures", "sessions:ftpwire", "failures"),
   ratio("sessions: ftpwire wall ≤ 0.5× ftp-srv", "sessions:ftpwire", "sessions:ftp-srv", "wallMs", 0.5, true),
-  ratio("sessions: memory per idle session ≤ 1/3 ftp-srv", "sessions:ftpwire", "sessions:ftp-srv", "perSession", 1 / 3, true),
+  ratio("sessions: memory growth per session (peak − idle RSS) ≤ 1/3 ftp-srv", "sessions:ftpwire", "sessions:ftp-srv", "growthPerSession", 1 / 3, true),
   below("memory: client peak RSS < 150 MiB (RETR, largest size)", "memory:retr:big", "clientPeak", 150 * MiB),
   below("memory: server peak RSS < 150 MiB (RETR, largest size)", "memory:retr:big", "serverPeak", 150 * MiB),
   below("memory: client peak RSS < 150 MiB (STOR, largest size)", "memory:stor:big", "clientPeak", 150 * MiB),

@@ -14,7 +14,7 @@ import { FtpAbortError, FtpInvalidArgumentError, FtpReplyError } from "../errors
 import { createCrlfToLf, createLfToCrlf } from "../data/ascii-transform.js";
 import type { ByteCounter } from "../data/byte-counter.js";
 import { openFileWriter } from "../io/file-writer.js";
-import { Metadata } from "../io/metadata.js";
+import { SmallCalls } from "../io/small-calls.js";
 import { runTransfer, type TransferResult, type TransferSpec } from "./transfer.js";
 import { abortError, type ProgressInfo, type Session } from "./session.js";
 
@@ -146,7 +146,7 @@ export async function download(session: Session, remotePath: string, destination
       // A local file is written behind the socket (see FileWriter): with
       // fs.WriteStream the socket stayed paused for each whole disk write.
       const writable = typeof destination === "string"
-        ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK })
+        ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK, calls: localFiles })
         : destination;
       if (ascii) return pipeline([socket, createCrlfToLf(), counter, writable]);
       // Binary: the counter watches the socket's chunks instead of being a
@@ -165,8 +165,8 @@ export async function download(session: Session, remotePath: string, destination
   });
 }
 
-/** The local file's stat before an upload: on the event loop while that stays fast (see Metadata). */
-const localFiles = new Metadata();
+/** Small local-file calls (the stat before an upload; open, small writes and close of a download) on the event loop while they stay fast (see SmallCalls). */
+const localFiles = new SmallCalls();
 
 /** Local files up to this size are read whole, in parallel with the commands before the transfer. */
 const PREREAD_MAX_BYTES = 256 * 1024;

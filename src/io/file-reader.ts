@@ -25,6 +25,7 @@
  */
 import { close, read } from "node:fs";
 import { Readable, type Writable } from "node:stream";
+import type { SmallCalls } from "./small-calls.js";
 
 export interface FileReaderOptions {
   /** Byte offset of the first byte to read. Default 0. */
@@ -33,6 +34,8 @@ export interface FileReaderOptions {
   readonly size: number;
   /** Largest single read. Default 1 MiB. */
   readonly chunkSize?: number;
+  /** Small reads and the close on the event loop while they are fast (see SmallCalls). Default: the thread pool. */
+  readonly calls?: SmallCalls;
 }
 
 /** A file that keeps growing is read in steps of at least this. */
@@ -42,6 +45,7 @@ export class FileReader extends Readable {
   private readonly fd: number;
   private readonly size: number;
   private readonly chunkSize: number;
+  private readonly calls: SmallCalls | undefined;
   private position: number;
   private fdClosed = false;
   /** A read is in the thread pool: the descriptor must not be closed (and its number reused) under it. */
@@ -55,6 +59,12 @@ export class FileReader extends Readable {
     this.size = options.size;
     this.chunkSize = chunkSize;
     this.position = options.start ?? 0;
+    this.calls = options.calls;
+  }
+
+  private readAt(buffer: Buffer, length: number, callback: (error: NodeJS.ErrnoException | null, bytesRead: number) => void): void {
+    if (this.calls) this.calls.read(this.fd, buffer, 0, length, this.position, callback);
+    else read(this.fd, buffer, 0, length, this.position, callback);
   }
 
   override _read(): void {
@@ -63,7 +73,7 @@ export class FileReader extends Readable {
     const length = left >= 0 ? Math.min(this.chunkSize, left + 1) : Math.min(this.chunkSize, MIN_READ);
     const buffer = Buffer.allocUnsafe(length);
     this.reading = true;
-    read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
+    this.readAt(buffer, length, (error, bytesRead) => {
       this.reading = false;
       if (this.closeAfterRead) this.closeFd();
       if (error) return this.destroy(error);
@@ -130,7 +140,7 @@ export class FileReader extends Readable {
         const left = this.size - this.position;
         const length = left >= 0 ? Math.min(buffer.length, left + 1) : buffer.length;
         this.reading = true;
-        read(this.fd, buffer, 0, length, this.position, (error, bytesRead) => {
+        this.readAt(buffer, length, (error, bytesRead) => {
           this.reading = false;
           if (this.closeAfterRead) this.closeFd();
           if (settled) return;
@@ -176,6 +186,7 @@ export class FileReader extends Readable {
   private closeFd(): void {
     if (this.fdClosed) return;
     this.fdClosed = true;
-    close(this.fd, () => {});
+    if (this.calls) this.calls.close(this.fd).catch(() => {});
+    else close(this.fd, () => {});
   }
 }

@@ -29,6 +29,7 @@ import { close as fsClose, open as fsOpen, writev as fsWritev } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { FtpInvalidArgumentError } from "../errors.js";
+import type { SmallCalls } from "./small-calls.js";
 
 /** The shape of fs.writev; tests pass a slow, short or failing one. */
 export type WritevFunction = (
@@ -53,6 +54,11 @@ export interface FileWriterOptions {
   readonly discard?: () => Promise<unknown>;
   /** The write call. Default fs.writev (its callback form: measurably faster than FileHandle.writev here). */
   readonly writev?: WritevFunction;
+  /**
+   * Small writes and the close on the event loop while they are fast (see
+   * SmallCalls); `writev`, when given, still takes precedence for writes.
+   */
+  readonly calls?: SmallCalls;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 1 << 20;
@@ -67,6 +73,7 @@ export class FileWriter extends Writable {
   private readonly handle: FileHandle | undefined;
   private position: number | null;
   private readonly writevFile: WritevFunction;
+  private readonly calls: SmallCalls | undefined;
   private readonly commitHook: (() => Promise<void>) | undefined;
   private readonly discardHook: (() => Promise<unknown>) | undefined;
   /** Chunks accepted from Node but not yet handed to writev. */
@@ -90,7 +97,9 @@ export class FileWriter extends Writable {
     this.fd = typeof file === "number" ? file : file.fd;
     this.handle = typeof file === "number" ? undefined : file;
     this.position = position;
-    this.writevFile = options.writev ?? fsWritev;
+    const calls = options.calls;
+    this.calls = calls;
+    this.writevFile = options.writev ?? (calls ? (fd, buffers, position, callback) => calls.writev(fd, buffers, position, callback) : fsWritev);
     this.commitHook = options.commit;
     this.discardHook = options.discard;
   }
@@ -195,7 +204,9 @@ export class FileWriter extends Writable {
   private closeFile(): Promise<void> {
     this.closing ??= this.handle
       ? this.handle.close()
-      : new Promise<void>((resolve, reject) => fsClose(this.fd, (error) => (error ? reject(error) : resolve())));
+      : this.calls
+        ? this.calls.close(this.fd)
+        : new Promise<void>((resolve, reject) => fsClose(this.fd, (error) => (error ? reject(error) : resolve())));
     return this.closing;
   }
 }
@@ -207,6 +218,15 @@ export class FileWriter extends Writable {
  */
 export async function openFileWriter(path: string, flags: string, options: FileWriterOptions = {}): Promise<FileWriter> {
   checkedPosition(options.position); // before "w" truncates anything
+  if (options.calls) {
+    const fd = await options.calls.open(path, flags);
+    try {
+      return new FileWriter(fd, options);
+    } catch (invalid) {
+      await options.calls.close(fd).catch(() => {});
+      throw invalid;
+    }
+  }
   return new Promise((resolve, reject) => {
     fsOpen(path, flags, (error, fd) => {
       if (error) return reject(error);

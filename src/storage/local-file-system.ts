@@ -13,7 +13,7 @@ import type { Readable, Writable } from "node:stream";
 import { FtpInvalidOptionError } from "../errors.js";
 import { FileReader } from "../io/file-reader.js";
 import { FileWriter } from "../io/file-writer.js";
-import { Metadata } from "../io/metadata.js";
+import { SmallCalls } from "../io/small-calls.js";
 import type { FileInfo } from "../protocol/types.js";
 import { FileSystemError, type FileSystem, type FileSystemReadOptions, type FileSystemWriteOptions } from "./file-system.js";
 
@@ -28,13 +28,14 @@ export interface LocalFileSystemOptions {
   /** Chunk size for reads. Default 1 MiB. */
   readonly readChunkSize?: number;
   /**
-   * How path lookups (realpath, stat, lstat) run. "auto" (default): on the
-   * event loop while each takes under 1 ms (a warm cache answers in
-   * microseconds, a thread-pool round trip costs far more), in the thread
-   * pool for 5 s after a slower one. "async": always in the thread pool,
-   * for storage where any lookup may block (a network file system).
+   * Whether small file-system calls (path lookups, open, close, reads and
+   * writes of up to 64 KiB) may run on the event loop. "auto" (default):
+   * yes while each takes under 1 ms (a warm cache answers in microseconds,
+   * a thread-pool round trip costs far more), and in the thread pool for 5 s
+   * after a slower one. "never": always in the thread pool, for storage where
+   * any call may block for long (a network file system).
    */
-  readonly metadataCalls?: "auto" | "async";
+  readonly eventLoopIo?: "auto" | "never";
 }
 
 const DEFAULT_READ_CHUNK = 1 << 20;
@@ -47,7 +48,7 @@ export class LocalFileSystem implements FileSystem {
   private readonly atomicUploads: boolean;
   private readonly readChunkSize: number;
   private realRoot: Promise<string> | undefined;
-  private readonly meta: Metadata;
+  private readonly meta: SmallCalls;
 
   constructor(root: string, options: LocalFileSystemOptions = {}) {
     if (typeof root !== "string" || root === "") throw new FtpInvalidOptionError("LocalFileSystem needs a root folder");
@@ -56,9 +57,9 @@ export class LocalFileSystem implements FileSystem {
     this.root = root;
     this.atomicUploads = options.atomicUploads ?? false;
     this.readChunkSize = chunk;
-    const calls = options.metadataCalls ?? "auto";
-    if (calls !== "auto" && calls !== "async") throw new FtpInvalidOptionError('metadataCalls must be "auto" or "async"');
-    this.meta = new Metadata({ mode: calls });
+    const io = options.eventLoopIo ?? "auto";
+    if (io !== "auto" && io !== "never") throw new FtpInvalidOptionError('eventLoopIo must be "auto" or "never"');
+    this.meta = new SmallCalls({ mode: io === "auto" ? "auto" : "async" });
   }
 
   async stat(path: string): Promise<FileInfo> {
@@ -99,8 +100,8 @@ export class LocalFileSystem implements FileSystem {
 
   async read(path: string, options: FileSystemReadOptions = {}): Promise<Readable> {
     const real = await this.resolve(path, "existing");
-    // Open and stat side by side: one thread-pool round trip, not two.
-    const [opened, stated] = await Promise.allSettled([openFd(real, "r"), this.meta.stat(real)]);
+    // Open and stat side by side: at most one thread-pool round trip, not two.
+    const [opened, stated] = await Promise.allSettled([this.meta.open(real, "r"), this.meta.stat(real)]);
     const fd = opened.status === "fulfilled" ? opened.value : undefined;
     try {
       if (opened.status === "rejected") throw opened.reason;
@@ -110,7 +111,7 @@ export class LocalFileSystem implements FileSystem {
       if (fd !== undefined) closeFd(fd, () => {});
       throw error;
     }
-    return new FileReader(fd!, { start: options.start ?? 0, size: stated.value.size, chunkSize: this.readChunkSize });
+    return new FileReader(fd!, { start: options.start ?? 0, size: stated.value.size, chunkSize: this.readChunkSize, calls: this.meta });
   }
 
   async write(path: string, options: FileSystemWriteOptions = {}): Promise<Writable> {
@@ -120,15 +121,16 @@ export class LocalFileSystem implements FileSystem {
     const keepContent = options.append === true || start > 0;
     if (!this.atomicUploads) {
       const flags = options.append ? "a" : start > 0 && existing ? "r+" : "w";
-      const handle = await fsp.open(real, flags);
-      return new FileWriter(handle, { position: options.append ? null : start });
+      const fd = await this.meta.open(real, flags);
+      return new FileWriter(fd, { position: options.append ? null : start, calls: this.meta });
     }
     const temp = join(dirname(real), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}.tmp`);
     if (keepContent && existing) await fsp.copyFile(real, temp);
-    const handle = await fsp.open(temp, options.append ? "a" : keepContent && existing ? "r+" : "w");
+    const fd = await this.meta.open(temp, options.append ? "a" : keepContent && existing ? "r+" : "w");
     // The writer closes the file before it commits (rename) or discards (unlink) the temporary copy.
-    return new FileWriter(handle, {
+    return new FileWriter(fd, {
       position: options.append ? null : start,
+      calls: this.meta,
       commit: () => fsp.rename(temp, real),
       discard: () => fsp.unlink(temp).catch(() => undefined),
     });
@@ -315,9 +317,6 @@ function lstatPool<T>(
   });
 }
 
-function openFd(path: string, flags: string): Promise<number> {
-  return new Promise((resolve, reject) => openCallback(path, flags, (error, fd) => (error ? reject(error) : resolve(fd))));
-}
 
 function toFileInfo(name: string, st: Stats): FileInfo {
   return {

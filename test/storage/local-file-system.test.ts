@@ -125,6 +125,17 @@ describe("LocalFileSystem", () => {
   it("bad options throw FtpInvalidOptionError", () => {
     assert.throws(() => new LocalFileSystem(""), FtpInvalidOptionError);
     assert.throws(() => new LocalFileSystem(root, { readChunkSize: 10 }), FtpInvalidOptionError);
+    assert.throws(() => new LocalFileSystem(root, { eventLoopIo: "sometimes" as "auto" }), FtpInvalidOptionError);
+  });
+
+  it('eventLoopIo "never" (every call through the thread pool) stores and reads the same bytes, containment included', async () => {
+    const pooled = new LocalFileSystem(root, { eventLoopIo: "never" });
+    await pipeline(Readable.from([Buffer.from("pooled "), Buffer.from("bytes")]), await pooled.write("/pooled.txt"));
+    const chunks: Buffer[] = [];
+    for await (const chunk of await pooled.read("/pooled.txt")) chunks.push(chunk as Buffer);
+    assert.equal(Buffer.concat(chunks).toString(), "pooled bytes");
+    await assert.rejects(pooled.read("/escape/secret.txt"), (e: NodeJS.ErrnoException) => e.code === "EACCES" || e.code === "ENOENT");
+    await assert.rejects(pooled.read("/"), (e: NodeJS.ErrnoException) => e.code === "EISDIR");
   });
 });
 

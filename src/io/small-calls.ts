@@ -11,10 +11,13 @@
  * small-file path: each hop about 130 µs, most of a 4 KiB upload's time.
  *
  * The risk of a synchronous call is a slow disk (or a network file system)
- * blocking every session. So each call is timed: one that takes longer than
- * `slowMs` sends every call of this instance to the thread pool for
- * `coolDownMs`, after which one synchronous call is tried again. The worst
- * case is one slow call per cool-down period on the event loop. Large reads
+ * blocking every session. So each call is timed. Two slow calls in a row
+ * (over `slowMs`), or one very slow call (over 10 × `slowMs`), send every
+ * call of this instance to the thread pool for `coolDownMs`; then one
+ * synchronous call is tried again. A single slowish call is usually the
+ * process being preempted or a GC pause, not the disk: on a busy machine
+ * one-strike switching sent everything to the pool for no reason. The worst
+ * case is two slow calls per cool-down period on the event loop. Large reads
  * and writes always use the thread pool; `mode: "async"` sends every call
  * there.
  */
@@ -29,10 +32,12 @@ export const SMALL_IO_BYTES = 64 * 1024;
 export interface SmallCallsOptions {
   /** "auto" (default): synchronous while fast; "async": always the thread pool. */
   readonly mode?: "auto" | "async";
-  /** A synchronous call slower than this moves calls to the thread pool. Default 1 ms. */
+  /** Two synchronous calls in a row slower than this (or one 10 times slower) move calls to the thread pool. Default 1 ms. */
   readonly slowMs?: number;
   /** How long calls stay in the thread pool after a slow one. Default 5 s. */
   readonly coolDownMs?: number;
+  /** Milliseconds clock (tests make calls look slow with it). Default performance.now. */
+  readonly clock?: () => number;
 }
 
 /** The policy and the calls; one per storage (or client) so a slow disk only moves its own calls. */
@@ -40,17 +45,21 @@ export class SmallCalls {
   private readonly auto: boolean;
   private readonly slowMs: number;
   private readonly coolDownMs: number;
+  private readonly clock: () => number;
   private asyncUntil = 0;
+  /** Slow synchronous calls in a row. */
+  private slowStreak = 0;
 
   constructor(options: SmallCallsOptions = {}) {
     this.auto = (options.mode ?? "auto") === "auto";
     this.slowMs = options.slowMs ?? 1;
     this.coolDownMs = options.coolDownMs ?? 5000;
+    this.clock = options.clock ?? (() => performance.now());
   }
 
   /** True while calls run synchronously (for tests and diagnostics). */
   get synchronous(): boolean {
-    return this.auto && performance.now() >= this.asyncUntil;
+    return this.auto && this.clock() >= this.asyncUntil;
   }
 
   /** The canonical path, symlinks resolved (realpath(3)). */
@@ -130,12 +139,17 @@ export class SmallCalls {
   }
 
   private timed<T>(call: () => T): T {
-    const started = performance.now();
+    const started = this.clock();
     try {
       return call();
     } finally {
-      const ended = performance.now();
-      if (ended - started > this.slowMs) this.asyncUntil = ended + this.coolDownMs;
+      const ended = this.clock();
+      const took = ended - started;
+      if (took <= this.slowMs) this.slowStreak = 0;
+      else if (++this.slowStreak >= 2 || took > this.slowMs * 10) {
+        this.slowStreak = 0;
+        this.asyncUntil = ended + this.coolDownMs;
+      }
     }
   }
 

@@ -98,3 +98,27 @@ test("small calls: open, read, writev and close", async (t) => {
     await fresh.close(fd);
   });
 });
+
+test("small calls: one slowish call (preemption, GC) keeps the synchronous path; two in a row or one very slow switch to the pool", async () => {
+  let now = 0;
+  let nextDuration = 0;
+  // While a call runs, every clock read advances by the chosen duration, so its end is that much after its start.
+  const clock = () => (now += nextDuration);
+  const calls = new SmallCalls({ slowMs: 1, coolDownMs: 1000, clock });
+  const statTaking = async (ms: number) => {
+    nextDuration = ms;
+    await calls.stat(tmpdir());
+    nextDuration = 0;
+  };
+  await statTaking(3); // slow, alone
+  assert.equal(calls.synchronous, true);
+  await statTaking(0.1); // fast: the streak resets
+  await statTaking(3);
+  assert.equal(calls.synchronous, true);
+  await statTaking(3); // second slow call in a row
+  assert.equal(calls.synchronous, false);
+  now += 1001; // after the cool-down the synchronous path is tried again
+  assert.equal(calls.synchronous, true);
+  await statTaking(11); // one call over 10 x slowMs is enough
+  assert.equal(calls.synchronous, false);
+});

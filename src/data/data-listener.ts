@@ -1,9 +1,10 @@
 /**
- * A one-shot listener for a data connection: the server's PASV/EPSV port and
- * the client's PORT/EPRT port are the same thing seen from two roles. It
- * binds a port (from a range when one is configured), accepts exactly one
- * connection from the expected peer address, destroys anyone else's, and
- * gives up after a timeout. A connection that arrives before `accept()` is
+ * A listener for a data connection: the server's PASV/EPSV port and the
+ * client's PORT/EPRT port are the same thing seen from two roles. It binds a
+ * port (from a range when one is configured), accepts exactly one connection
+ * from the expected peer address, destroys anyone else's, and gives up after
+ * a timeout. A reusable listener keeps its port for the next connection
+ * (`rearm()`) and refuses every connection in between. A connection that arrives before `accept()` is
  * called is held (paused, so its bytes wait in the socket) until claimed.
  */
 import { EventEmitter } from "node:events";
@@ -21,8 +22,14 @@ export interface DataListenerOptions {
   readonly portRange?: readonly [number, number] | undefined;
   /** When set, only a peer with this address may connect (IPv4-mapped forms are unmapped first). */
   readonly acceptFrom?: string | undefined;
-  /** How long to wait for the peer, counted from `open()`. */
+  /** How long to wait for the peer, counted from `open()` (and from each `rearm()`). */
   readonly timeoutMs: number;
+  /**
+   * Keep the port after a connection: `rearm()` waits for the next one on
+   * the same port (the server's passive port, kept for a session's next
+   * transfers). Between arms every connection is refused.
+   */
+  readonly reusable?: boolean;
 }
 
 type Waiter = { resolve: (socket: Socket) => void; reject: (error: Error) => void };
@@ -41,6 +48,10 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
   private ready: Socket | undefined;
   private waiter: Waiter | undefined;
   private failure: Error | undefined;
+  private readonly reusable: boolean;
+  private readonly timeoutMs: number;
+  /** Waiting for a connection (always, for a one-shot listener until it has one). */
+  private armed = true;
 
   private constructor(server: Server, host: string, port: number, options: DataListenerOptions) {
     super();
@@ -48,13 +59,38 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
     this.host = host;
     this.port = port;
     this.acceptFrom = options.acceptFrom === undefined ? undefined : unmapIPv4(options.acceptFrom);
+    this.reusable = options.reusable ?? false;
+    this.timeoutMs = options.timeoutMs;
     server.on("connection", (socket) => this.onConnection(socket));
-    server.on("error", (error) => this.fail(new FtpDataConnectionError("Data listener failed", { cause: error })));
-    this.timer = setTimeout(
-      () => this.fail(new FtpTimeoutError(`No data connection within ${options.timeoutMs} ms`)),
-      options.timeoutMs,
-    );
-    this.timer.unref?.();
+    server.on("error", (error) => {
+      this.fail(new FtpDataConnectionError("Data listener failed", { cause: error }));
+      this.stopListening();
+    });
+    this.startTimer();
+  }
+
+  /** Still bound to its port (a reusable listener until `close()`). */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
+  /** A reusable listener waits for one more connection, with a fresh timeout. */
+  rearm(): void {
+    if (!this.reusable || !this.server.listening) throw new FtpDataConnectionError("This data listener cannot be rearmed");
+    this.disarm();
+    this.failure = undefined;
+    this.armed = true;
+    this.startTimer();
+  }
+
+  /**
+   * Ends the current wait of a reusable listener without closing its port:
+   * an unclaimed connection is destroyed, a pending accept() rejects, and
+   * connections are refused until the next `rearm()`.
+   */
+  disarm(): void {
+    if (!this.reusable) return this.close();
+    this.fail(new FtpDataConnectionError("Data connection setup dropped"));
   }
 
   /** Binds a port and starts waiting. */
@@ -94,18 +130,21 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
   /** Stops listening; an unclaimed connection is destroyed, a pending accept() rejects. */
   close(): void {
     this.fail(new FtpDataConnectionError("Data listener closed"));
+    this.stopListening();
   }
 
   private onConnection(socket: Socket): void {
     const remote = unmapIPv4(socket.remoteAddress ?? "");
-    if (this.failure || this.ready || (this.acceptFrom !== undefined && remote !== this.acceptFrom)) {
+    if (!this.armed || this.failure || this.ready || (this.acceptFrom !== undefined && remote !== this.acceptFrom)) {
       debug("refused data connection from %s (expected %s)", remote, this.acceptFrom);
       socket.destroy();
-      if (!this.failure && !this.ready) this.emit("rejected", remote);
+      if (this.armed && !this.failure && !this.ready) this.emit("rejected", remote);
       return;
     }
     socket.setNoDelay(true);
-    this.stopListening();
+    this.armed = false;
+    this.clearTimer();
+    if (!this.reusable) this.stopListening();
     // An error on the socket before anyone claims it must not crash the process;
     // the claimant sees the socket's state when it starts reading.
     const swallow = () => {};
@@ -121,9 +160,12 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
     }
   }
 
+  /** Ends the current wait (the listener itself stays open when reusable; `close()` stops it). */
   private fail(error: Error): void {
     if (!this.failure) this.failure = error;
-    this.stopListening();
+    this.armed = false;
+    this.clearTimer();
+    if (!this.reusable) this.stopListening();
     if (this.ready) {
       this.ready.destroy();
       this.ready = undefined;
@@ -133,9 +175,23 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
     waiter?.reject(error);
   }
 
-  private stopListening(): void {
+  private startTimer(): void {
+    this.clearTimer();
+    // A peer that never came is not coming: even a reusable port is given back.
+    this.timer = setTimeout(() => {
+      this.fail(new FtpTimeoutError(`No data connection within ${this.timeoutMs} ms`));
+      this.stopListening();
+    }, this.timeoutMs);
+    this.timer.unref?.();
+  }
+
+  private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private stopListening(): void {
+    this.clearTimer();
     if (this.server.listening) this.server.close();
   }
 }

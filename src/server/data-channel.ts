@@ -2,7 +2,9 @@
  * The server half of the data-channel manager: one per session. It holds at
  * most one pending data connection setup — a passive listener (PASV/EPSV)
  * or an active target (PORT/EPRT) — and turns it into a socket when a
- * transfer starts. Every data socket passes through `secureDataSocket()`,
+ * transfer starts. The passive port is kept between transfers (re-armed by
+ * the next PASV/EPSV, refusing every connection meanwhile) and given back
+ * after 10 s without use or when the session ends. Every data socket passes through `secureDataSocket()`,
  * the single seam where FTPS (PROT P) wraps it in TLS.
  *
  * A passive connection is accepted (and, under PROT P, its TLS handshake
@@ -84,10 +86,21 @@ interface PendingPassive {
   readonly socket: Promise<DataSocket>;
 }
 
+/**
+ * How long a session keeps its passive port after a transfer. Binding a new
+ * port per transfer was the largest single cost of a small-file transfer on
+ * the server (listen, address lookup, close); a session moving many files
+ * reuses one port, and an idle one gives it back soon.
+ */
+const KEEP_PASSIVE_PORT_MS = 10_000;
+
 export class ServerDataChannel {
   private pending: PendingPassive | undefined;
   private active: { host: string; port: number } | undefined;
   private readonly context: DataChannelContext;
+  /** The session's passive port, kept between transfers (refusing every connection while not armed). */
+  private kept: DataListener | undefined;
+  private keptTimer: NodeJS.Timeout | undefined;
 
   constructor(context: DataChannelContext) {
     this.context = context;
@@ -101,13 +114,21 @@ export class ServerDataChannel {
   /** Opens a passive listener on the control connection's local address (replacing any previous setup). */
   async listen(): Promise<DataListener> {
     this.close();
-    const listener = await DataListener.open({
-      host: this.context.localAddress,
-      portRange: this.context.portRange,
-      acceptFrom: this.context.remoteAddress,
-      timeoutMs: this.context.timeoutMs,
-    });
-    listener.on("rejected", (address) => debug("refused data connection from foreign address %s", address));
+    let listener = this.kept;
+    if (listener?.listening) {
+      this.stopKeepTimer();
+      listener.rearm();
+    } else {
+      listener = await DataListener.open({
+        host: this.context.localAddress,
+        portRange: this.context.portRange,
+        acceptFrom: this.context.remoteAddress,
+        timeoutMs: this.context.timeoutMs,
+        reusable: true,
+      });
+      listener.on("rejected", (address) => debug("refused data connection from foreign address %s", address));
+      this.kept = listener;
+    }
     const accepted: { raw?: Socket } = {};
     const socket = listener
       .accept()
@@ -116,7 +137,7 @@ export class ServerDataChannel {
         raw.setNoDelay(true);
         return secureDataSocket(raw, this.context);
       })
-      .finally(() => listener.close());
+      .finally(() => this.startKeepTimer());
     // Nobody may be waiting yet; the failure is seen by open() (or dropped with the setup).
     socket.catch(() => undefined);
     this.pending = { listener, accepted, socket };
@@ -137,7 +158,7 @@ export class ServerDataChannel {
     this.active = undefined;
     if (pending) {
       return abortable(pending.socket, signal, () => {
-        pending.listener.close();
+        pending.listener.disarm();
         pending.accepted.raw?.destroy();
       });
     }
@@ -155,15 +176,42 @@ export class ServerDataChannel {
     throw new FtpDataConnectionError("No data connection was prepared (PASV/EPSV/PORT/EPRT)");
   }
 
-  /** Drops any pending setup (closes a passive listener, destroys an unclaimed connection). */
+  /**
+   * Drops any pending setup (stops waiting on the passive port, destroys an
+   * unclaimed connection). The port itself stays for the next PASV/EPSV
+   * until `dispose()` or a while without use.
+   */
   close(): void {
     const pending = this.pending;
     this.pending = undefined;
     this.active = undefined;
     if (!pending) return;
-    pending.listener.close();
+    pending.listener.disarm();
     pending.accepted.raw?.destroy();
     pending.socket.then((socket) => socket.destroy(), () => undefined);
+  }
+
+  /** Closes everything, the kept passive port included (the session is over or starts afresh). */
+  dispose(): void {
+    this.close();
+    this.stopKeepTimer();
+    this.kept?.close();
+    this.kept = undefined;
+  }
+
+  private startKeepTimer(): void {
+    this.stopKeepTimer();
+    this.keptTimer = setTimeout(() => {
+      if (this.pending) return; // waiting again: the next transfer restarts the clock
+      this.kept?.close();
+      this.kept = undefined;
+    }, KEEP_PASSIVE_PORT_MS);
+    this.keptTimer.unref();
+  }
+
+  private stopKeepTimer(): void {
+    if (this.keptTimer) clearTimeout(this.keptTimer);
+    this.keptTimer = undefined;
   }
 }
 

@@ -191,7 +191,7 @@ export class Session implements FtpSession {
     this.type = "A";
     this.epsvAll = false;
     this.mlstFacts = DEFAULT_MLSD_FACTS;
-    this.lazyDataChannel?.close();
+    this.lazyDataChannel?.dispose();
   }
 
   /** Ends the session for a server shutdown: aborts any transfer, 421, close. */
@@ -490,7 +490,7 @@ export class Session implements FtpSession {
       this.transfer.aborted ??= "closed";
       this.transfer.controller.abort();
     }
-    this.lazyDataChannel?.close();
+    this.lazyDataChannel?.dispose();
     this.host.sessionClosed(this);
   }
 

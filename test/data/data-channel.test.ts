@@ -107,3 +107,40 @@ test("ByteCounter counts without changing the chunks", async () => {
   assert.deepEqual(seen, [3, 5]);
   assert.equal(counter.bytes, 5);
 });
+
+test("a reusable listener keeps its port: refuses connections between arms, accepts one per rearm()", async () => {
+  const listener = await DataListener.open({ host: "127.0.0.1", acceptFrom: "127.0.0.1", timeoutMs: 2000, reusable: true });
+  try {
+    const first = connect({ host: "127.0.0.1", port: listener.port });
+    const accepted = await listener.accept();
+    accepted.destroy();
+    first.destroy();
+    // Not armed: a connection is taken by the kernel but closed at once, with nothing delivered.
+    const stray = connect({ host: "127.0.0.1", port: listener.port });
+    stray.on("error", () => {});
+    await once(stray, "close");
+    assert.equal(listener.listening, true);
+    listener.rearm();
+    const second = connect({ host: "127.0.0.1", port: listener.port });
+    const again = await listener.accept();
+    assert.equal(again.remotePort, second.localPort);
+    again.destroy();
+    second.destroy();
+    // disarm() ends a wait without giving the port back.
+    listener.rearm();
+    const waiting = listener.accept();
+    listener.disarm();
+    await assert.rejects(waiting, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_DATA_CONNECTION");
+    assert.equal(listener.listening, true);
+  } finally {
+    listener.close();
+  }
+  assert.equal(listener.listening, false);
+  assert.throws(() => listener.rearm(), (e: unknown) => e instanceof FtpError);
+});
+
+test("a reusable listener whose peer never comes gives its port back", async () => {
+  const listener = await DataListener.open({ host: "127.0.0.1", timeoutMs: 50, reusable: true });
+  await assert.rejects(listener.accept(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT");
+  assert.equal(listener.listening, false);
+});

@@ -5,7 +5,7 @@ import { connect, createServer as createNetServer, type Socket } from "node:net"
 import { once } from "node:events";
 import { startServer, readAll, TestClient } from "./helpers/ftp-test-client.js";
 import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
-import { parsePasvReply } from "../../src/protocol/host-port.js";
+import { parseEpsvReply, parsePasvReply } from "../../src/protocol/host-port.js";
 import { createServer } from "../../src/server/ftp-server.js";
 
 const files = () => new MemoryFileSystem({ "/f.txt": "payload" });
@@ -208,6 +208,38 @@ describe("server data connections", () => {
       const [error] = (await once(late, "error")) as [NodeJS.ErrnoException];
       assert.equal(error.code, "ECONNREFUSED");
       assert.equal((await c.cmd("NOOP")).code, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a session keeps its passive port between transfers, refuses connections while no transfer waits, and gives it back at QUIT", async () => {
+    const t = await startServer({ limits: { dataTimeoutMs: 2000 } }, files());
+    try {
+      const c = await t.login();
+      const ports: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await c.cmd("EPSV");
+        ports.push(parseEpsvReply(r.message));
+        const data = connect({ host: "127.0.0.1", port: ports[i]! });
+        await once(data, "connect");
+        assert.equal((await c.cmd("RETR /f.txt")).code, 150);
+        assert.equal((await readAll(data)).toString(), "payload");
+        assert.equal((await c.reply()).code, 226);
+        if (i === 0) {
+          // Between transfers nobody is waiting on the port: a connection is closed at once.
+          const stray = connect({ host: "127.0.0.1", port: ports[0]! });
+          stray.on("error", () => {});
+          stray.on("data", () => assert.fail("a stray connection received data"));
+          await once(stray, "close");
+        }
+      }
+      assert.deepEqual(new Set(ports).size, 1, `expected one port, got ${ports.join(", ")}`);
+      assert.equal((await c.cmd("QUIT")).code, 221);
+      await new Promise((r) => setTimeout(r, 50));
+      const late = connect({ host: "127.0.0.1", port: ports[0]! });
+      const [error] = (await once(late, "error")) as [NodeJS.ErrnoException];
+      assert.equal(error.code, "ECONNREFUSED");
     } finally {
       await t.close();
     }

@@ -77,7 +77,8 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
   /** A reusable listener waits for one more connection, with a fresh timeout. */
   rearm(): void {
     if (!this.reusable || !this.server.listening) throw new FtpDataConnectionError("This data listener cannot be rearmed");
-    this.disarm();
+    // Only a wait still open needs ending (an error per transfer costs a stack trace for nothing).
+    if (this.armed || this.ready || this.waiter) this.disarm();
     this.failure = undefined;
     this.armed = true;
     this.startTimer();

@@ -138,16 +138,20 @@ export async function download(session: Session, remotePath: string, destination
     return { reply: { code: 226, lines: ["Nothing to resume: the local file is complete"], message: "Nothing to resume: the local file is complete" }, bytes: 0 };
   }
   await session.setType(ascii ? "A" : "I");
+  // Errors of the destination (a full disk, a failing stream) are the caller's, not the data connection's.
+  const destinationErrors = new WeakSet<object>();
   return runTransfer(session, {
     verb: "RETR", arg: remotePath, path: remotePath, direction: "download",
     total: size === undefined ? undefined : Math.max(0, size - start),
     signal: options.signal, onProgress: options.onProgress, before: restSteps(session, start),
+    isLocalError: (error) => typeof error === "object" && error !== null && destinationErrors.has(error),
     pump: async (socket, counter) => {
       // A local file is written behind the socket (see FileWriter): with
       // fs.WriteStream the socket stayed paused for each whole disk write.
       const writable = typeof destination === "string"
         ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK, calls: localFiles })
         : destination;
+      writable.once("error", (error: Error) => destinationErrors.add(error));
       if (ascii) return pipeline([socket, createCrlfToLf(), counter, writable]);
       // Binary: the counter watches the socket's chunks instead of being a
       // Transform hop for each of them (a large RETR moves ~20,000 chunks/s).

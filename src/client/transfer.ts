@@ -33,6 +33,12 @@ export interface TransferSpec {
    * of the socket was flushed and closed).
    */
   pump(socket: Socket, counter: ByteCounter): Promise<void>;
+  /**
+   * True for an error of the local side (the download's destination). The
+   * pipeline destroys the data socket with it, so without this it would be
+   * reported as a data-connection failure.
+   */
+  readonly isLocalError?: ((error: unknown) => boolean) | undefined;
 }
 
 export interface TransferResult {
@@ -134,7 +140,8 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     session.observer.transfer({ phase: "end", path: spec.path, direction: spec.direction, bytes: counter.bytes });
     return { reply, bytes: counter.bytes };
   } catch (error) {
-    if (error === socketError && finalPromise && finalReply === undefined && !control.signal.aborted) {
+    const local = spec.isLocalError?.(error) === true;
+    if (!local && error === socketError && finalPromise && finalReply === undefined && !control.signal.aborted) {
       // The data connection broke; the server's final reply usually says why
       // (426, or 522 when it refused our TLS data session): worth a short wait.
       await Promise.race([
@@ -144,7 +151,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
         new Promise((resolve) => setTimeout(resolve, FINAL_REPLY_GRACE_MS).unref()),
       ]);
     }
-    failure = typedFailure(session, spec, chooseError(error, control.signal, finalReply), socketError);
+    failure = local ? error : typedFailure(session, spec, chooseError(error, control.signal, finalReply), socketError);
     throw failure;
   } finally {
     spec.signal?.removeEventListener("abort", onUserAbort);
@@ -196,7 +203,7 @@ function typedFailure(session: Session, spec: TransferSpec, error: unknown, sock
   if (tlsData && error instanceof FtpReplyError && error.replyCode === 522) {
     return new FtpTlsError(`The server refused the TLS data connection: 522 ${error.reply.message}`, { reply: error.reply, command, cause: error.cause ?? error });
   }
-  if (error !== undefined && error === socketError) {
+  if (error !== undefined && error === socketError && !spec.isLocalError?.(error)) {
     const what = tlsData ? "The TLS data connection" : "The data connection";
     return new FtpDataConnectionError(`${what} failed: ${socketError.message}`, { command, cause: error });
   }

@@ -23,9 +23,8 @@
  * fresh 1 MiB buffer costs page faults and zeroing on first touch, about as
  * much CPU as the read itself.
  */
-import { close, read } from "node:fs";
 import { Readable, type Writable } from "node:stream";
-import type { SmallCalls } from "./small-calls.js";
+import { THREAD_POOL, type SmallCalls } from "./small-calls.js";
 
 export interface FileReaderOptions {
   /** Byte offset of the first byte to read. Default 0. */
@@ -45,7 +44,7 @@ export class FileReader extends Readable {
   private readonly fd: number;
   private readonly size: number;
   private readonly chunkSize: number;
-  private readonly calls: SmallCalls | undefined;
+  private readonly calls: SmallCalls;
   private position: number;
   private fdClosed = false;
   /** A read is in the thread pool: the descriptor must not be closed (and its number reused) under it. */
@@ -59,18 +58,26 @@ export class FileReader extends Readable {
     this.size = options.size;
     this.chunkSize = chunkSize;
     this.position = options.start ?? 0;
-    this.calls = options.calls;
+    this.calls = options.calls ?? THREAD_POOL;
   }
 
   private readAt(buffer: Buffer, length: number, callback: (error: NodeJS.ErrnoException | null, bytesRead: number) => void): void {
-    if (this.calls) this.calls.read(this.fd, buffer, 0, length, this.position, callback);
-    else read(this.fd, buffer, 0, length, this.position, callback);
+    this.calls.read(this.fd, buffer, 0, length, this.position, callback);
+  }
+
+  /** How much to ask for, at most `limit`: one byte past the expected end, so the last read comes back short. */
+  private readLength(limit: number): number {
+    const left = this.size - this.position;
+    return left >= 0 ? Math.min(limit, left + 1) : Math.min(limit, MIN_READ);
+  }
+
+  /** A short read at or past the stat size is the end of a regular file (before it, it is not trusted). */
+  private endedBy(bytesRead: number, length: number): boolean {
+    return bytesRead < length && this.position >= this.size;
   }
 
   override _read(): void {
-    const left = this.size - this.position;
-    // One byte past the expected end, so the last read is short and ends the file.
-    const length = left >= 0 ? Math.min(this.chunkSize, left + 1) : Math.min(this.chunkSize, MIN_READ);
+    const length = this.readLength(this.chunkSize);
     const buffer = Buffer.allocUnsafe(length);
     this.reading = true;
     this.readAt(buffer, length, (error, bytesRead) => {
@@ -81,7 +88,7 @@ export class FileReader extends Readable {
       this.position += bytesRead;
       if (bytesRead === 0) return void this.push(null);
       this.push(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
-      if (bytesRead < length && this.position >= this.size) this.push(null);
+      if (this.endedBy(bytesRead, length)) this.push(null);
     });
   }
 
@@ -137,8 +144,7 @@ export class FileReader extends Readable {
       const next = (): void => {
         if (settled || ended || blocked || this.reading || buffers.length === 0) return;
         const buffer = buffers.pop()!;
-        const left = this.size - this.position;
-        const length = left >= 0 ? Math.min(buffer.length, left + 1) : buffer.length;
+        const length = this.readLength(buffer.length);
         this.reading = true;
         this.readAt(buffer, length, (error, bytesRead) => {
           this.reading = false;
@@ -148,7 +154,7 @@ export class FileReader extends Readable {
           this.position += bytesRead;
           if (bytesRead === 0) return finish();
           const chunk = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-          const last = bytesRead < length && this.position >= this.size;
+          const last = this.endedBy(bytesRead, length);
           // The buffer goes back to the ring once the socket no longer needs it.
           const more = socket.write(chunk, () => {
             buffers.push(buffer);
@@ -186,7 +192,6 @@ export class FileReader extends Readable {
   private closeFd(): void {
     if (this.fdClosed) return;
     this.fdClosed = true;
-    if (this.calls) this.calls.close(this.fd).catch(() => {});
-    else close(this.fd, () => {});
+    this.calls.close(this.fd).catch(() => {});
   }
 }

@@ -162,3 +162,6 @@ export class SmallCalls {
     }
   }
 }
+
+/** Every call through the thread pool: what file readers and writers use when given no policy. */
+export const THREAD_POOL = new SmallCalls({ mode: "async" });

@@ -176,6 +176,14 @@ export class LocalFileSystem implements FileSystem {
     return real === root || root === sep || real.startsWith(root + sep);
   }
 
+  /** The root's real path and the virtual path joined under it (no `..` can survive normalizing). */
+  private async underRoot(virtualPath: string): Promise<{ root: string; full: string }> {
+    const normalized = posix.normalize(`/${virtualPath}`);
+    if (normalized.split("/").includes("..")) throw new FileSystemError("EACCES");
+    const root = await this.rootReal();
+    return { root, full: join(root, normalized.slice(1)) };
+  }
+
   /**
    * Maps a virtual path to a real one and checks containment.
    * - existing: the path must exist; symlinks are followed.
@@ -183,18 +191,14 @@ export class LocalFileSystem implements FileSystem {
    * - entry: the entry itself (a symlink is not followed); its folder is checked.
    */
   private async resolve(virtualPath: string, mode: Resolve): Promise<string> {
-    const normalized = posix.normalize(`/${virtualPath}`);
-    if (normalized.split("/").includes("..")) throw new FileSystemError("EACCES");
-    const root = await this.rootReal();
-    const relative = normalized.slice(1);
-    const full = join(root, relative);
+    const { root, full } = await this.underRoot(virtualPath);
     if (mode === "entry") {
-      if (relative === "" || relative === "/") throw new FileSystemError("EACCES");
+      if (full === root) throw new FileSystemError("EACCES");
       const parent = await this.meta.realpath(dirname(full));
       if (!this.contains(root, parent)) throw new FileSystemError("EACCES");
       return join(parent, basename(full));
     }
-    if (mode === "create" && relative !== "") return (await this.createTarget(root, full)).real;
+    if (mode === "create" && full !== root) return (await this.createTarget(root, full)).real;
     const real = await this.meta.realpath(full);
     if (!this.contains(root, real)) throw new FileSystemError("EACCES");
     return real;
@@ -202,10 +206,7 @@ export class LocalFileSystem implements FileSystem {
 
   /** `resolve(path, "create")`, plus what is there now (followed when it is a symlink). */
   private async resolveTarget(virtualPath: string): Promise<{ real: string; existing: Stats | undefined }> {
-    const normalized = posix.normalize(`/${virtualPath}`);
-    if (normalized.split("/").includes("..")) throw new FileSystemError("EACCES");
-    const root = await this.rootReal();
-    const full = join(root, normalized.slice(1));
+    const { root, full } = await this.underRoot(virtualPath);
     if (full === root) return { real: root, existing: await this.meta.stat(root) };
     return this.createTarget(root, full);
   }

@@ -1,11 +1,11 @@
 // A raw control-connection client for server tests: sends lines exactly as
-// given and reads replies with the protocol's ReplyParser. No FTP logic of
+// given and reads replies through ReplyInbox (the protocol's ReplyParser). No FTP logic of
 // its own, so a test sees precisely what the server sent.
 import { connect, createServer as createNetServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
-import { ReplyParser } from "../../../src/protocol/reply-parser.js";
 import { parsePasvReply, parseEpsvReply } from "../../../src/protocol/host-port.js";
 import type { Reply } from "../../../src/protocol/types.js";
+import { ReplyInbox } from "./reply-inbox.js";
 import { createServer, type FtpServer } from "../../../src/server/ftp-server.js";
 import type { FtpServerOptions } from "../../../src/server/options.js";
 import { MemoryFileSystem } from "../../../src/storage/memory-file-system.js";
@@ -13,24 +13,17 @@ import type { FileSystem } from "../../../src/storage/file-system.js";
 
 export class TestClient {
   readonly socket: Socket;
-  private readonly parser = new ReplyParser();
-  private readonly replies: Reply[] = [];
-  private waiter: (() => void) | undefined;
-  private ended = false;
+  private readonly inbox = new ReplyInbox();
   readonly closed: Promise<void>;
 
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => {
-      for (const reply of this.parser.push(chunk)) this.replies.push(reply);
-      this.wake();
-    });
+    socket.on("data", (chunk: Buffer) => this.inbox.push(chunk));
     socket.on("error", () => {});
     this.closed = new Promise((resolve) =>
       socket.once("close", () => {
-        this.ended = true;
-        this.wake();
+        this.inbox.close();
         resolve();
       }),
     );
@@ -44,34 +37,15 @@ export class TestClient {
     return client;
   }
 
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
-  }
-
   /** The next reply; rejects after `timeoutMs` or when the connection closed with none left. */
-  async reply(timeoutMs = 4000): Promise<Reply> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.replies.length === 0) {
-      if (this.ended) throw new Error("connection closed, no reply");
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no reply within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.replies.shift() as Reply;
+  reply(timeoutMs = 4000): Promise<Reply> {
+    return this.inbox.next(timeoutMs);
   }
 
   /** True when no reply arrives within `ms`. */
   async silent(ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, ms));
-    return this.replies.length === 0;
+    return this.inbox.empty;
   }
 
   send(line: string | Buffer): void {

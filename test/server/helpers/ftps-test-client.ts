@@ -5,9 +5,9 @@
 import { connect, createServer as createNetServer, type Socket } from "node:net";
 import { once } from "node:events";
 import type { ConnectionOptions, TLSSocket } from "node:tls";
-import { ReplyParser } from "../../../src/protocol/reply-parser.js";
 import { parseEpsvReply, parsePasvReply } from "../../../src/protocol/host-port.js";
 import type { Reply } from "../../../src/protocol/types.js";
+import { ReplyInbox } from "./reply-inbox.js";
 import { connectTls, TlsSessionStore } from "../../../src/tls/secure-socket.js";
 
 /** What the test client's TLS handshakes use: no verification (self-signed test certificate) plus the caller's choices. */
@@ -22,18 +22,9 @@ export class FtpsTestClient {
   /** The control connection's newest TLS session, for data connections that resume it. */
   sessions: TlsSessionStore | undefined;
   private readonly tlsOptions: TestTlsOptions;
-  private parser = new ReplyParser();
-  private readonly replies: Reply[] = [];
-  private waiter: (() => void) | undefined;
-  private ended = false;
-  private readonly onData = (chunk: Buffer) => {
-    for (const reply of this.parser.push(chunk)) this.replies.push(reply);
-    this.wake();
-  };
-  private readonly onClose = () => {
-    this.ended = true;
-    this.wake();
-  };
+  private readonly inbox = new ReplyInbox();
+  private readonly onData = (chunk: Buffer) => this.inbox.push(chunk);
+  private readonly onClose = () => this.inbox.close();
 
   private constructor(socket: Socket, tlsOptions: TestTlsOptions) {
     this.socket = socket;
@@ -67,14 +58,8 @@ export class FtpsTestClient {
     socket.once("close", this.onClose);
   }
 
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
-  }
-
   get closed(): boolean {
-    return this.ended;
+    return this.inbox.closed;
   }
 
   /** AUTH TLS (or another mechanism) → 234 → TLS handshake on the control connection. */
@@ -90,7 +75,7 @@ export class FtpsTestClient {
     plain.off("data", this.onData);
     plain.off("close", this.onClose);
     const secure = await connectTls(plain, { ...this.tlsOptions, timeoutMs: 5000 });
-    this.parser = new ReplyParser();
+    this.inbox.resetParser();
     this.socket = secure;
     this.control = secure;
     this.sessions = new TlsSessionStore(secure);
@@ -98,28 +83,15 @@ export class FtpsTestClient {
     return secure;
   }
 
-  async reply(timeoutMs = 5000): Promise<Reply> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.replies.length === 0) {
-      if (this.ended) throw new Error("connection closed, no reply");
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no reply within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.replies.shift() as Reply;
+  reply(timeoutMs = 5000): Promise<Reply> {
+    return this.inbox.next(timeoutMs);
   }
 
   /** Resolves when the server closed the connection (false after `timeoutMs`). */
   async waitClosed(timeoutMs = 5000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return this.ended;
+    while (!this.inbox.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.inbox.closed;
   }
 
   send(line: string | Buffer): void {

@@ -25,6 +25,7 @@ import type { Command, CommandLine } from "../protocol/types.js";
 import type { FileSystem } from "../storage/file-system.js";
 import { storageErrorReply } from "../storage/error-replies.js";
 import { FileReader } from "../io/file-reader.js";
+import { discard, guardErrors, openUnlessAborted } from "../io/stream-errors.js";
 import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
 import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type DataSocket } from "./data-channel.js";
 import { SessionTlsState } from "./tls-state.js";
@@ -272,16 +273,22 @@ export class Session implements FtpSession {
     transform: Transform | undefined,
   ): Promise<PumpResult> {
     let failure: { side: "network" | "storage"; error: unknown } | undefined;
+    // A source handed in already open waits for the data connection: it is guarded from now on.
+    if (typeof target !== "function") guardErrors(target);
     const socket = await this.openData(transfer, opening);
     if (!socket) {
-      if (typeof target !== "function") target.destroy();
+      if (typeof target !== "function") discard(target);
       return { ok: false, bytes: 0 };
     }
     const storage = await this.openStorage(transfer, target, socket);
     if (!storage) return { ok: false, bytes: 0 };
-    storage.once("error", (error) => (failure ??= { side: "storage", error }));
-    socket.once("error", (error) => (failure ??= { side: "network", error }));
+    // The data connection may already have failed while storage was opening.
+    const early = guardErrors(socket).error;
+    if (early !== undefined) failure = { side: "network", error: early };
+    storage.on("error", (error) => (failure ??= { side: "storage", error }));
+    socket.on("error", (error) => (failure ??= { side: "network", error }));
     const middle = transform ? [transform] : [];
+    if (transform) guardErrors(transform);
     const streams = direction === "send" ? [storage, ...middle, socket] : [socket, ...middle, storage];
     let ok = false;
     try {
@@ -294,7 +301,7 @@ export class Session implements FtpSession {
       ok = true;
     } catch (error) {
       debug("session %d: %s failed: %s", this.id, transfer.verb, (error as Error).message);
-      if (!storage.destroyed) storage.destroy(error as Error);
+      discard(storage, error as Error);
     } finally {
       closeDataSocket(socket, ok);
     }
@@ -309,7 +316,12 @@ export class Session implements FtpSession {
     return { ok: ok && !transfer.aborted, bytes };
   }
 
-  /** The storage stream of a transfer; a lazy target is opened now that the data connection exists. */
+  /**
+   * The storage stream of a transfer; a lazy target is opened now that the
+   * data connection exists. An abort (ABOR, a closed control connection,
+   * shutdown) does not wait for a slow storage call: the transfer ends at
+   * once and a writer that arrives later is discarded.
+   */
   private async openStorage(
     transfer: ActiveTransfer,
     target: Readable | Writable | Lazy,
@@ -317,9 +329,8 @@ export class Session implements FtpSession {
   ): Promise<Readable | Writable | undefined> {
     if (typeof target !== "function") return target;
     try {
-      const storage = await target();
-      if (!transfer.controller.signal.aborted) return storage;
-      storage.destroy(new Error("transfer aborted"));
+      const storage = await openUnlessAborted(target(), transfer.controller.signal);
+      if (storage) return storage;
       this.reply(426, "Connection closed; transfer aborted");
     } catch (error) {
       // After 150 a storage refusal is a failed transfer (RFC 959 allows 451/551/552 here, not 550).
@@ -327,7 +338,7 @@ export class Session implements FtpSession {
       if (code === 451) this.host.reportError(error, this);
       this.reply(code === 550 ? 451 : code, code === 550 ? `Transfer aborted: ${text}` : text);
     }
-    socket.destroy();
+    discard(socket);
     return undefined;
   }
 
@@ -349,9 +360,11 @@ export class Session implements FtpSession {
       else this.reply(425, "Can't open data connection");
       return undefined;
     }
+    // From here on the socket may fail (reset, timeout) while storage is still being opened.
+    guardErrors(socket);
     transfer.socket = socket;
     if (transfer.controller.signal.aborted) {
-      socket.destroy();
+      discard(socket);
       this.reply(426, "Connection closed; transfer aborted");
       return undefined;
     }

@@ -48,7 +48,7 @@ export type {
 } from "./server/types.js";
 // Storage for the server role.
 export { FileSystemError } from "./storage/file-system.js";
-export type { FileSystem, FileSystemReadOptions, FileSystemWriteOptions, FileSystemErrorCode } from "./storage/file-system.js";
+export type { FileSystem, FileSystemLock, FileSystemReadOptions, FileSystemWriteOptions, FileSystemErrorCode } from "./storage/file-system.js";
 export { LocalFileSystem } from "./storage/local-file-system.js";
 export type { LocalFileSystemOptions } from "./storage/local-file-system.js";
 export { MemoryFileSystem } from "./storage/memory-file-system.js";

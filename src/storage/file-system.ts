@@ -58,6 +58,24 @@ export interface FileSystem {
   rename(from: string, to: string): Promise<void>;
   setModifiedTime?(path: string, date: Date): Promise<void>;
   chmod?(path: string, mode: number): Promise<void>;
+  /**
+   * The name of the stored object behind `path`, equal for every FileSystem
+   * object that shares the same storage (LocalFileSystem: root + path). The
+   * server allows one upload per name at a time in this process; a second
+   * one gets 450. Without it, uploads are serialized per object and path.
+   */
+  lockKey?(path: string): string;
+  /**
+   * For storage shared by several processes: take an exclusive write lock
+   * on `path` for the length of an upload, or throw `EBUSY` (→ 450) when
+   * another process holds it. Called after the in-process lock was taken.
+   */
+  lock?(path: string): Promise<FileSystemLock>;
+}
+
+/** A lock from `FileSystem.lock()`; released when the upload ends, whatever its outcome. */
+export interface FileSystemLock {
+  release(): Promise<void>;
 }
 
 /** Node errno names the session knows how to answer. */
@@ -73,7 +91,9 @@ export type FileSystemErrorCode =
   | "EDQUOT"
   | "EROFS"
   | "EINVAL"
-  | "EXDEV";
+  | "EXDEV"
+  | "EBUSY"
+  | "EIO";
 
 /** An error a `FileSystem` implementation can throw; its message never reaches the client. */
 export class FileSystemError extends Error {

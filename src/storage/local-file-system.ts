@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { close as closeFd, lstat, lstatSync, open as openCallback, type Stats } from "node:fs";
 import * as fsp from "node:fs/promises";
-import { basename, dirname, join, posix, sep } from "node:path";
+import { basename, dirname, join, posix, resolve as resolvePath, sep } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { FtpInvalidOptionError } from "../errors.js";
 import { FileReader } from "../io/file-reader.js";
@@ -134,6 +134,11 @@ export class LocalFileSystem implements FileSystem {
       commit: () => fsp.rename(temp, real),
       discard: () => fsp.unlink(temp).catch(() => undefined),
     });
+  }
+
+  /** Every LocalFileSystem over the same folder shares upload locks (FileSystem.lockKey). */
+  lockKey(path: string): string {
+    return `local:${resolvePath(this.root)}${posix.normalize(`/${path}`)}`;
   }
 
   async mkdir(path: string): Promise<void> {

@@ -8,7 +8,8 @@ import { createCrlfToLf, createLfToCrlf } from "../../data/ascii-transform.js";
 import { joinVirtual, virtualBasename, virtualDirname } from "../../protocol/paths.js";
 import type { FileInfo } from "../../protocol/types.js";
 import { FileSystemError } from "../../storage/file-system.js";
-import type { Session } from "../session.js";
+import type { ActiveTransfer, Session } from "../session.js";
+import { lockForUpload, type UploadLock } from "../upload-locks.js";
 import { refusedClearData } from "./security.js";
 import type { CommandSpec } from "./table.js";
 
@@ -76,29 +77,49 @@ function upload(session: Session, arg: string, plan: UploadPlan): void {
   if (needsDataSetup(session)) return;
   const requested = plan.verb === "STOU" && arg.trim() === "" ? undefined : session.resolve(arg);
   session.startTransfer(plan.verb, requested ?? session.cwd, async (transfer) => {
-    let path = requested ?? "";
+    const held: { lock?: UploadLock } = {};
     try {
-      if (plan.verb === "STOU") path = await uniqueName(session, requested);
-      else if (offset > 0) {
-        const info = await statOrUndefined(session, path);
-        if (!info || offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
-      }
-      await checkUploadTarget(session, path);
-    } catch (error) {
-      return session.replyStorageError(error);
+      await runUpload(session, transfer, requested, offset, plan, held);
+    } finally {
+      // After the final reply, whatever the outcome: the next writer may start.
+      await held.lock?.release();
     }
-    // Opened only once the data connection is there: write() may truncate
-    // (LocalFileSystem in place), and a data connection that never comes
-    // must not cost the old contents.
-    const target = () => session.fs.write(path, { start: offset, append: plan.append });
-    const opening =
-      plan.verb === "STOU"
-        ? `FILE: ${virtualBasename(path)}`
-        : `Opening ${modeText(session)} mode data connection for ${virtualBasename(path)}`;
-    const result = await session.receiveData(transfer, target, opening, ascii(session) ? createCrlfToLf() : undefined);
-    // The event names the path actually written (STOU chooses it here).
-    session.emitTransfer("upload", transfer, result, path);
   });
+}
+
+async function runUpload(
+  session: Session,
+  transfer: ActiveTransfer,
+  requested: string | undefined,
+  offset: number,
+  plan: UploadPlan,
+  held: { lock?: UploadLock },
+): Promise<void> {
+  let path = requested ?? "";
+  try {
+    if (plan.verb === "STOU") path = await uniqueName(session, requested);
+    // One writer per file (upload-locks.ts): a second one gets 450 before 150.
+    held.lock = await lockForUpload(session.fs, path);
+    if (plan.verb !== "STOU" && offset > 0) {
+      const info = await statOrUndefined(session, path);
+      if (!info || offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+    }
+    await checkUploadTarget(session, path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "EBUSY") return session.reply(450, "File busy: another upload to this file is running");
+    return session.replyStorageError(error);
+  }
+  // Opened only once the data connection is there: write() may truncate
+  // (LocalFileSystem in place), and a data connection that never comes
+  // must not cost the old contents.
+  const target = () => session.fs.write(path, { start: offset, append: plan.append });
+  const opening =
+    plan.verb === "STOU"
+      ? `FILE: ${virtualBasename(path)}`
+      : `Opening ${modeText(session)} mode data connection for ${virtualBasename(path)}`;
+  const result = await session.receiveData(transfer, target, opening, ascii(session) ? createCrlfToLf() : undefined);
+  // The event names the path actually written (STOU chooses it here).
+  session.emitTransfer("upload", transfer, result, path);
 }
 
 /**

@@ -30,8 +30,18 @@ export const SERVER_DEFAULTS = {
     maxConnectionsPerAddress: 32,
     /** Failed PASS attempts per connection before it is closed with 421. */
     maxLoginAttempts: 3,
-    /** Delay before each failed-login reply (slows password guessing). */
+    /**
+     * Delay before each failed-login reply on its connection, and the first
+     * spacing between login attempts from an address after a failure there
+     * (login-throttle.ts); the spacing doubles with each further failure.
+     */
     failedLoginDelayMs: 1000,
+    /** Cap of that per-address spacing. */
+    maxFailedLoginDelayMs: 16_000,
+    /** Failed logins from one address, over all its connections, before it is banned. */
+    maxFailedLoginsPerAddress: 10,
+    /** Ban length (PASS → 421 without checking the password); failures are forgotten this long after the last. */
+    loginBanMs: 600_000,
     /** A control connection with no command for this long gets 421 and is closed (paused during transfers). */
     idleTimeoutMs: 300_000,
     /** Waiting for a data connection, and inactivity during a transfer. */

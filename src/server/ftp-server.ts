@@ -12,6 +12,7 @@ import { unmapIPv4 } from "../protocol/host-port.js";
 import { formatReply } from "../protocol/reply-formatter.js";
 import { acceptTls } from "../tls/secure-socket.js";
 import { createTlsSessionCache } from "./tls-session-cache.js";
+import { LoginThrottle } from "./login-throttle.js";
 import { SERVER_DEFAULTS } from "./defaults.js";
 import { resolveServerOptions, type FtpServerOptions, type ResolvedServerOptions } from "./options.js";
 import { Session, type SessionHost } from "./session.js";
@@ -50,6 +51,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     this.server.on("error", (error) => this.reportError(error));
     this.host = {
       options: this.options,
+      loginThrottle: new LoginThrottle(this.options.limits),
       emit: (event, ...args) => this.safeEmit(event, ...args),
       reportError: (error, session) => this.reportError(error, session),
       sessionClosed: (session) => this.onSessionClosed(session),

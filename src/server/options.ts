@@ -21,6 +21,12 @@ export interface FtpServerLimits {
   maxConnectionsPerAddress: number;
   maxLoginAttempts: number;
   failedLoginDelayMs: number;
+  /** Cap of the per-address spacing between login attempts, which doubles with each failure. */
+  maxFailedLoginDelayMs: number;
+  /** Failed logins from one address (all its connections) before it is banned for `loginBanMs`. */
+  maxFailedLoginsPerAddress: number;
+  /** How long a ban lasts, and how long an address's failures are remembered. */
+  loginBanMs: number;
   idleTimeoutMs: number;
   dataTimeoutMs: number;
   maxLineLength: number;
@@ -152,6 +158,18 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
     ),
     maxLoginAttempts: checkInteger("limits.maxLoginAttempts", given.maxLoginAttempts ?? d.maxLoginAttempts, 1),
     failedLoginDelayMs: checkInteger("limits.failedLoginDelayMs", given.failedLoginDelayMs ?? d.failedLoginDelayMs, 0, 60_000),
+    maxFailedLoginDelayMs: checkInteger(
+      "limits.maxFailedLoginDelayMs",
+      given.maxFailedLoginDelayMs ?? d.maxFailedLoginDelayMs,
+      0,
+      3_600_000,
+    ),
+    maxFailedLoginsPerAddress: checkInteger(
+      "limits.maxFailedLoginsPerAddress",
+      given.maxFailedLoginsPerAddress ?? d.maxFailedLoginsPerAddress,
+      1,
+    ),
+    loginBanMs: checkInteger("limits.loginBanMs", given.loginBanMs ?? d.loginBanMs, 0, 2 ** 31 - 1),
     idleTimeoutMs: checkInteger("limits.idleTimeoutMs", given.idleTimeoutMs ?? d.idleTimeoutMs, 1, 2 ** 31 - 1),
     dataTimeoutMs: checkInteger("limits.dataTimeoutMs", given.dataTimeoutMs ?? d.dataTimeoutMs, 1, 2 ** 31 - 1),
     maxLineLength: checkInteger("limits.maxLineLength", given.maxLineLength ?? d.maxLineLength, 512, 1 << 20),

@@ -28,6 +28,7 @@ import { FileReader } from "../io/file-reader.js";
 import { discard, guardErrors, openUnlessAborted } from "../io/stream-errors.js";
 import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
 import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type DataSocket } from "./data-channel.js";
+import type { LoginThrottle } from "./login-throttle.js";
 import { SessionTlsState } from "./tls-state.js";
 import type { ResolvedServerOptions } from "./options.js";
 import type { FtpServerEvents, FtpSession } from "./types.js";
@@ -43,6 +44,8 @@ const KEEPS_REST = new Set(["REST", "PASV", "EPSV", "PORT", "EPRT", "TYPE", "MOD
 /** What the session needs from the server that owns it. */
 export interface SessionHost {
   readonly options: ResolvedServerOptions;
+  /** Failed logins per remote address, over all sessions of the server. */
+  readonly loginThrottle: LoginThrottle;
   emit<E extends keyof FtpServerEvents>(event: E, ...args: Parameters<FtpServerEvents[E]>): boolean;
   /** A failure inside the session; reported without taking the server down. */
   reportError(error: unknown, session: Session): void;

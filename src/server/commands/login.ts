@@ -14,6 +14,14 @@ async function pass(session: Session, password: string): Promise<void> {
   if (session.loggedIn) return session.reply(503, "Already logged in");
   const username = session.username;
   if (username === undefined) return session.reply(503, "Login with USER first");
+  // Per address, over all its connections (login-throttle.ts): banned, or wait for this attempt's slot.
+  const throttle = session.host.loginThrottle;
+  const admission = throttle.admit(session.remoteAddress);
+  if (admission.banned) {
+    session.host.emit("loginFailed", { session, username, attempts: session.failedLogins });
+    return session.channel.end(421, "Too many failed logins from your address: try again later");
+  }
+  if (admission.waitMs > 0) await delay(admission.waitMs);
   let result: AuthenticateResult | null | undefined;
   try {
     result = await session.options.authenticate({ username, password, remoteAddress: session.remoteAddress, session });
@@ -23,6 +31,7 @@ async function pass(session: Session, password: string): Promise<void> {
   }
   if (!result || typeof result.fileSystem !== "object" || result.fileSystem === null) {
     session.failedLogins += 1;
+    throttle.failed(session.remoteAddress);
     session.username = undefined;
     session.host.emit("loginFailed", { session, username, attempts: session.failedLogins });
     // The same reply, after the same delay, whether the user exists or not.

@@ -22,7 +22,7 @@ import { unmapIPv4 } from "../protocol/host-port.js";
 import { DEFAULT_MLSD_FACTS } from "../protocol/listing/mlsd.js";
 import { resolveVirtualPath } from "../protocol/paths.js";
 import type { Command, CommandLine } from "../protocol/types.js";
-import type { FileSystem } from "../storage/file-system.js";
+import { FileSystemError, type FileSystem } from "../storage/file-system.js";
 import { storageErrorReply } from "../storage/error-replies.js";
 import { FileReader } from "../io/file-reader.js";
 import { discard, guardErrors, openUnlessAborted } from "../io/stream-errors.js";
@@ -158,6 +158,8 @@ export class Session implements FtpSession {
 
   /** Resolves a command argument against the current directory. */
   resolve(arg: string): string {
+    // A name with CR, LF or NUL could be created but never listed or named again (553, issue 11).
+    if (/[\r\n\0]/.test(arg)) throw new FileSystemError("EINVAL", "control character in a path");
     return resolveVirtualPath(this.cwd, arg);
   }
 

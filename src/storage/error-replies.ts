@@ -9,10 +9,15 @@ export interface ErrorReplyText {
   readonly text: string;
 }
 
+/** RFC 959's own words for 550. */
+const UNAVAILABLE = "File unavailable (not found or no access)";
+
 const BY_ERRNO: ReadonlyMap<string, ErrorReplyText> = new Map([
-  ["ENOENT", { code: 550, text: "No such file or directory" }],
-  ["EACCES", { code: 550, text: "Permission denied" }],
-  ["EPERM", { code: 550, text: "Permission denied" }],
+  // One text for "missing" and "not allowed": a different answer for a path
+  // behind a symlink out of the root would tell what exists outside it.
+  ["ENOENT", { code: 550, text: UNAVAILABLE }],
+  ["EACCES", { code: 550, text: UNAVAILABLE }],
+  ["EPERM", { code: 550, text: UNAVAILABLE }],
   ["EROFS", { code: 550, text: "Permission denied" }],
   ["EEXIST", { code: 550, text: "File exists" }],
   ["ENOTDIR", { code: 550, text: "Not a directory" }],

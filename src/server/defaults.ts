@@ -44,6 +44,8 @@ export const SERVER_DEFAULTS = {
     loginBanMs: 600_000,
     /** A control connection with no command for this long gets 421 and is closed (paused during transfers). */
     idleTimeoutMs: 300_000,
+    /** Time from the greeting (or REIN) to a successful login; then 421 and close. NOOPs do not extend it. */
+    loginTimeoutMs: 60_000,
     /** Waiting for a data connection, and inactivity during a transfer. */
     dataTimeoutMs: 30_000,
     /** Longest command line in bytes; longer lines get 500. */

@@ -28,6 +28,8 @@ export interface FtpServerLimits {
   /** How long a ban lasts, and how long an address's failures are remembered. */
   loginBanMs: number;
   idleTimeoutMs: number;
+  /** A connection not logged in this long after the greeting (or REIN) gets 421 and is closed; NOOPs do not extend it. */
+  loginTimeoutMs: number;
   dataTimeoutMs: number;
   maxLineLength: number;
   maxQueuedCommands: number;
@@ -171,6 +173,7 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
     ),
     loginBanMs: checkInteger("limits.loginBanMs", given.loginBanMs ?? d.loginBanMs, 0, 2 ** 31 - 1),
     idleTimeoutMs: checkInteger("limits.idleTimeoutMs", given.idleTimeoutMs ?? d.idleTimeoutMs, 1, 2 ** 31 - 1),
+    loginTimeoutMs: checkInteger("limits.loginTimeoutMs", given.loginTimeoutMs ?? d.loginTimeoutMs, 1, 2 ** 31 - 1),
     dataTimeoutMs: checkInteger("limits.dataTimeoutMs", given.dataTimeoutMs ?? d.dataTimeoutMs, 1, 2 ** 31 - 1),
     maxLineLength: checkInteger("limits.maxLineLength", given.maxLineLength ?? d.maxLineLength, 512, 1 << 20),
     maxQueuedCommands: checkInteger("limits.maxQueuedCommands", given.maxQueuedCommands ?? d.maxQueuedCommands, 0, 10_000),

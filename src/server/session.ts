@@ -110,6 +110,8 @@ export class Session implements FtpSession {
   private queue: CommandLine[] | undefined;
   private busy = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Runs from the greeting (and from each REIN or USER) until a login succeeds; NOOPs do not reset it. */
+  private loginTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(id: number, socket: ControlSocket & SocketAddresses, host: SessionHost, tlsSessionCache?: Server) {
@@ -143,6 +145,7 @@ export class Session implements FtpSession {
   start(): void {
     this.reply(220, this.options.greeting);
     this.armIdleTimer();
+    this.armLoginTimer();
   }
 
   reply(code: number, text?: string | readonly string[]): void {
@@ -189,6 +192,7 @@ export class Session implements FtpSession {
     this.readOnly = false;
     this.restOffset = 0;
     this.renameFrom = undefined;
+    if (!this.closed) this.armLoginTimer();
   }
 
   /** REIN: back to the state right after the greeting (RFC 959 §4.1.1). */
@@ -494,6 +498,22 @@ export class Session implements FtpSession {
     this.idleTimer.unref?.();
   }
 
+  /**
+   * A connection must log in within `limits.loginTimeoutMs` (proftpd's
+   * TimeoutLogin): the idle timer alone let a client that never logs in
+   * hold a connection slot forever by sending NOOP now and then.
+   */
+  private armLoginTimer(): void {
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = setTimeout(() => {
+      this.loginTimer = undefined;
+      if (this.loggedIn || this.closed) return;
+      debug("session %d did not log in in time, closing", this.id);
+      this.channel.end(421, "Login timeout: closing control connection");
+    }, this.options.limits.loginTimeoutMs);
+    this.loginTimer.unref?.();
+  }
+
   private pauseIdleTimer(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
@@ -503,6 +523,7 @@ export class Session implements FtpSession {
     if (this.closed) return;
     this.closed = true;
     this.pauseIdleTimer();
+    if (this.loginTimer) clearTimeout(this.loginTimer);
     this.queue = undefined;
     if (this.transfer) {
       this.transfer.aborted ??= "closed";

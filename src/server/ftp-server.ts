@@ -13,6 +13,7 @@ import { formatReply } from "../protocol/reply-formatter.js";
 import { acceptTls } from "../tls/secure-socket.js";
 import { createTlsSessionCache } from "./tls-session-cache.js";
 import { LoginThrottle } from "./login-throttle.js";
+import { passiveRangeWarning, readEphemeralPortRange } from "./ephemeral-ports.js";
 import { SERVER_DEFAULTS } from "./defaults.js";
 import { resolveServerOptions, type FtpServerOptions, type ResolvedServerOptions } from "./options.js";
 import { Session, type SessionHost } from "./session.js";
@@ -42,6 +43,8 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   private readonly handshaking = new Set<Socket>();
   private readonly host: SessionHost;
   private nextId = 1;
+  /** Where listen() reads the kernel's ephemeral port range (replaced in tests). */
+  readEphemeralRange: () => readonly [number, number] | undefined = () => readEphemeralPortRange();
   private closing: Promise<void> | undefined;
 
   constructor(options: FtpServerOptions) {
@@ -69,6 +72,8 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
         this.server.off("error", onError);
         const address = this.server.address() as AddressInfo;
         debug("listening on %s port %d", address.address, address.port);
+        const warning = passiveRangeWarning(this.options.portRange, this.readEphemeralRange());
+        if (warning) process.emitWarning(warning, { code: "FTPWIRE_PASSIVE_RANGE_EPHEMERAL" });
         this.safeEmit("listening", address);
         resolve(address);
       });

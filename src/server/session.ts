@@ -28,6 +28,7 @@ import { FileReader } from "../io/file-reader.js";
 import { discard, guardErrors, openUnlessAborted } from "../io/stream-errors.js";
 import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
 import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type DataSocket } from "./data-channel.js";
+import { watchDataInactivity } from "./data-watchdog.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import { SessionTlsState } from "./tls-state.js";
 import type { ResolvedServerOptions } from "./options.js";
@@ -379,10 +380,7 @@ export class Session implements FtpSession {
     }
     // Inactivity on the data connection ends the transfer (426).
     const timeoutMs = this.options.limits.dataTimeoutMs;
-    if ("setTimeout" in socket && typeof socket.setTimeout === "function") {
-      socket.setTimeout(timeoutMs);
-      socket.once("timeout", () => socket.destroy(new FtpTimeoutError(`No data for ${timeoutMs} ms`)));
-    }
+    watchDataInactivity(socket, timeoutMs, () => socket.destroy(new FtpTimeoutError(`No data for ${timeoutMs} ms`)));
     return socket;
   }
 

@@ -18,6 +18,7 @@ export type { ReplyKind, ReplyGroup } from "./protocol/reply-codes.js";
 // Client role.
 export { Client } from "./client/client.js";
 export type { ClientEvents, OperationOptions, SendOptions } from "./client/client.js";
+export type { ForeignTransferOptions } from "./client/foreign-transfer.js";
 export { ClientPool } from "./client/client-pool.js";
 export type { ClientPoolOptions } from "./client/client-pool.js";
 export { parseFtpUrl } from "./client/options.js";

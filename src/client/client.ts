@@ -22,6 +22,7 @@ import {
   download, openReadStream, openWriteStream, upload,
   type DownloadDestination, type DownloadOptions, type UploadOptions, type UploadSource,
 } from "./file-transfers.js";
+import { runForeignTransfer, type ForeignTransferOptions } from "./foreign-transfer.js";
 import type { TlsInfo } from "./ftps.js";
 import { list, listIter, type ListOptions } from "./listing.js";
 import { OperationQueue } from "./operation-queue.js";
@@ -236,6 +237,20 @@ export class Client extends EventEmitterBase {
       return Promise.reject(new FtpInvalidArgumentError(`${verb.toUpperCase()} changes the connection's security; use the secure/dataProtection options instead`));
     }
     return this.run(options, (s) => (options.allowFailure ? s.request(verb, arg) : s.command(verb, arg)));
+  }
+
+  /**
+   * Sends a transfer command (RETR, STOR, APPE, …) whose data connection
+   * was pointed elsewhere with `send("PASV")` / `send("PORT …")` — one side of
+   * a server-to-server transfer (see `fxp()`). `onPreliminary` sees the 1xx;
+   * resolves with the final reply (4xx/5xx reject with FtpReplyError). The
+   * control timeout is off while the other server moves the bytes; `signal`
+   * or `abort()` sends ABOR and resolves the session back into step.
+   */
+  sendTransferCommand(rawCommand: string, options: ForeignTransferOptions = {}): Promise<Reply> {
+    const match = /^([A-Za-z]+)(?: (.*))?$/s.exec(rawCommand);
+    if (!match) return Promise.reject(new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`));
+    return this.run(options, (s) => runForeignTransfer(s, match[1]!.toUpperCase(), match[2], options));
   }
 
   /** SITE subcommand, e.g. `site("CHMOD 644 a.txt")`. */

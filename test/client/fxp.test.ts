@@ -1,0 +1,195 @@
+// Server-to-server transfer (FXP) between two ftpwire servers on loopback:
+// both arrangements, auto fallback when one side refuses a foreign address,
+// failures that name their side, abort, and TLS data protection refused
+// with a typed error. Every case checks both sessions still work after.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { createServer as createNetServer } from "node:net";
+import { PassThrough } from "node:stream";
+import { Client } from "../../src/client/client.js";
+import { fxp } from "../../src/client/fxp.js";
+import { FtpFxpError, FtpUnsupportedError } from "../../src/errors.js";
+import { createServer, type FtpServer } from "../../src/server/ftp-server.js";
+import type { FtpServerOptions } from "../../src/server/options.js";
+import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
+import { makeTestCertificate } from "../support/certs.js";
+
+const payload = randomBytes(300 * 1024 + 17);
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+interface Running {
+  server: FtpServer;
+  fs: MemoryFileSystem;
+  port: number;
+}
+
+const servers: FtpServer[] = [];
+const clients: Client[] = [];
+
+async function start(host: string, options: Partial<FtpServerOptions> = {}): Promise<Running> {
+  const fs = new MemoryFileSystem({ "/src.bin": payload, "/dir/": "" });
+  const server = createServer({ authenticate: () => ({ fileSystem: fs }), limits: { failedLoginDelayMs: 0 }, ...options });
+  servers.push(server);
+  const { port } = await server.listen({ host, port: 0 });
+  return { server, fs, port };
+}
+
+async function connect(host: string, port: number, extra: Record<string, unknown> = {}): Promise<Client> {
+  const client = await Client.connect({ host, port, user: "u", password: "p", timeouts: { control: 5000, data: 5000 }, ...extra });
+  clients.push(client);
+  return client;
+}
+
+async function readAll(fs: MemoryFileSystem, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await fs.read(path, {})) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function stillUsable(...sides: Client[]): Promise<void> {
+  for (const client of sides) assert.equal(await client.pwd(), "/");
+}
+
+let secondLoopback = false;
+before(async () => {
+  secondLoopback = await new Promise<boolean>((resolve) => {
+    const s = createNetServer();
+    s.once("error", () => resolve(false));
+    s.listen(0, "127.0.0.2", () => s.close(() => resolve(true)));
+  });
+});
+
+after(async () => {
+  for (const client of clients) await client.close().catch(() => {});
+  for (const server of servers) await server.close().catch(() => {});
+});
+
+for (const mode of ["source-passive", "target-passive", "auto"] as const) {
+  test(`ftpwire → ftpwire, ${mode}: the file arrives intact and both sessions stay usable`, async () => {
+    const a = await start("127.0.0.1");
+    const b = await start("127.0.0.1");
+    const source = await connect("127.0.0.1", a.port);
+    const target = await connect("127.0.0.1", b.port);
+    const progress: number[] = [];
+    const result = await fxp(source, "/src.bin", target, "/copy.bin", { mode, onProgress: (p) => progress.push(p.bytes) });
+    assert.equal(result.arrangement, mode === "auto" ? "target-passive" : mode);
+    assert.equal(result.bytes, payload.length);
+    assert.equal(result.targetReply.code, 226);
+    assert.equal(result.sourceReply.code, 226);
+    assert.deepEqual(progress, [payload.length]);
+    assert.equal(sha256(await readAll(b.fs, "/copy.bin")), sha256(payload));
+    // The client's own transfers still work on both connections afterwards.
+    const sink = new PassThrough();
+    sink.resume();
+    assert.equal((await source.download("/src.bin", sink)).bytes, payload.length);
+    await stillUsable(source, target);
+  });
+}
+
+test("servers that refuse a foreign address: each refusal names its side, and both sessions stay usable", async (t) => {
+  if (!secondLoopback) return t.skip("127.0.0.2 is not bindable here");
+  // The client reaches both servers from 127.0.0.1; the target listens on (and connects from) 127.0.0.2, foreign to the source.
+  const a = await start("127.0.0.1");
+  const b = await start("127.0.0.2");
+  const source = await connect("127.0.0.1", a.port);
+  const target = await connect("127.0.0.2", b.port);
+
+  // target-passive: the source refuses PORT to the target's address.
+  const refused = await fxp(source, "/src.bin", target, "/copy.bin", { mode: "target-passive" }).then(() => undefined, (e: unknown) => e);
+  assert.ok(refused instanceof FtpFxpError, String(refused));
+  assert.equal(refused.side, "source");
+  assert.equal(refused.code, "ERR_FTP_REPLY");
+  assert.equal(refused.replyCode, 501);
+  assert.match(refused.command ?? "", /^PORT 127,0,0,2,/);
+  await stillUsable(source, target);
+
+  // auto then tries source-passive: the source closes the target's data connection, the target reports an empty upload as done.
+  const sent: string[] = [];
+  source.on("command", (line) => sent.push(`source ${line.split(" ")[0]}`));
+  target.on("command", (line) => sent.push(`target ${line.split(" ")[0]}`));
+  const broken = await fxp(source, "/src.bin", target, "/copy.bin", { sourceFinishGraceMs: 300 }).then(() => undefined, (e: unknown) => e);
+  assert.ok(broken instanceof FtpFxpError, String(broken));
+  assert.equal(broken.side, "source");
+  assert.equal(broken.code, "ERR_FTP_DATA_CONNECTION");
+  assert.deepEqual(sent.filter((c) => /PASV|PORT|STOR|RETR|ABOR/.test(c)), [
+    "target PASV", "source PORT", "target ABOR",
+    "source PASV", "target PORT", "target STOR", "source RETR", "source ABOR",
+  ]);
+  await stillUsable(source, target);
+});
+
+test("a source that allows FXP: auto's first arrangement (target passive) works across addresses", async (t) => {
+  if (!secondLoopback) return t.skip("127.0.0.2 is not bindable here");
+  const a = await start("127.0.0.1", { allowForeignDataAddress: true });
+  const b = await start("127.0.0.2");
+  const source = await connect("127.0.0.1", a.port);
+  const target = await connect("127.0.0.2", b.port);
+  const result = await fxp(source, "/src.bin", target, "/copy.bin");
+  assert.equal(result.arrangement, "target-passive");
+  assert.equal(sha256(await readAll(b.fs, "/copy.bin")), sha256(payload));
+  await stillUsable(source, target);
+});
+
+test("a missing source file rejects naming the source, after ABOR to the waiting target", async () => {
+  const a = await start("127.0.0.1");
+  const b = await start("127.0.0.1");
+  const source = await connect("127.0.0.1", a.port);
+  const target = await connect("127.0.0.1", b.port);
+  for (const mode of ["source-passive", "target-passive"] as const) {
+    const error = await fxp(source, "/missing.bin", target, "/copy.bin", { mode }).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof FtpFxpError, String(error));
+    assert.equal(error.side, "source");
+    assert.equal(error.replyCode, 550);
+    assert.equal(error.command, "RETR /missing.bin");
+    await stillUsable(source, target);
+  }
+});
+
+test("a refused STOR rejects naming the target, and the source is left idle", async () => {
+  const a = await start("127.0.0.1");
+  const b = await start("127.0.0.1");
+  const source = await connect("127.0.0.1", a.port);
+  const target = await connect("127.0.0.1", b.port);
+  const error = await fxp(source, "/src.bin", target, "/no/such/dir/copy.bin", { mode: "target-passive" }).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof FtpFxpError, String(error));
+  assert.equal(error.side, "target");
+  assert.equal(error.replyCode, 550);
+  const sent: string[] = [];
+  source.on("command", (line) => sent.push(line));
+  await stillUsable(source, target);
+  assert.deepEqual(sent, ["PWD"]);
+});
+
+test("abort once the target accepted STOR: ERR_FTP_ABORTED, both sessions in step", async () => {
+  const a = await start("127.0.0.1");
+  const b = await start("127.0.0.1");
+  const source = await connect("127.0.0.1", a.port);
+  const target = await connect("127.0.0.1", b.port);
+  const controller = new AbortController();
+  target.on("reply", (reply) => {
+    if (reply.code === 150) controller.abort();
+  });
+  await assert.rejects(fxp(source, "/src.bin", target, "/copy.bin", { mode: "target-passive", signal: controller.signal }), { code: "ERR_FTP_ABORTED" });
+  await stillUsable(source, target);
+  // The next FXP on the same pair works.
+  const result = await fxp(source, "/src.bin", target, "/again.bin");
+  assert.equal(result.bytes, payload.length);
+});
+
+test("PROT P on either side is refused with ERR_FTP_UNSUPPORTED naming SSCN/CPSV, before any command", async () => {
+  const cert = await makeTestCertificate();
+  const a = await start("127.0.0.1", { tls: { key: cert.keyPem, cert: cert.certPem } });
+  const b = await start("127.0.0.1");
+  const source = await connect("127.0.0.1", a.port, { secure: true, tls: { ca: cert.certPem } });
+  const target = await connect("127.0.0.1", b.port);
+  const sent: string[] = [];
+  source.on("command", (line) => sent.push(line));
+  target.on("command", (line) => sent.push(line));
+  const error = await fxp(source, "/src.bin", target, "/copy.bin").then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof FtpUnsupportedError, String(error));
+  assert.equal(error.code, "ERR_FTP_UNSUPPORTED");
+  assert.equal(error.feature, "SSCN or CPSV");
+  assert.deepEqual(sent, []);
+  await stillUsable(source, target);
+});

@@ -110,7 +110,7 @@ async function attempt(
     await abortIdle(passive);
     throw wrap(activeSide, error, options.signal);
   }
-  return runBoth(source, sourcePath, target, targetPath, options);
+  return runBoth(source, sourcePath, target, targetPath, arrangement, options);
 }
 
 /** PASV (IPv4), else EPSV with the passive server's own address: the other server connects there. */
@@ -127,8 +127,17 @@ async function openPassive(client: Client, side: "source" | "target", signal: Ab
   }
 }
 
-/** STOR to the receiver, its 1xx, then RETR to the sender; both final replies. Any failure ABORs both. */
-async function runBoth(source: Client, sourcePath: string, target: Client, targetPath: string, options: FxpOptions): Promise<{ sourceReply: Reply; targetReply: Reply }> {
+/**
+ * STOR to the receiver, then RETR to the sender; both final replies. Any
+ * failure ABORs both. An active target connects on STOR and then sends its
+ * 1xx, which RETR waits for (the source must have its connection before it
+ * is told to send). A passive target is not waited for: vsftpd, pure-ftpd
+ * and proftpd send the 1xx only once the connection came, and it comes from
+ * the source only after RETR.
+ */
+async function runBoth(
+  source: Client, sourcePath: string, target: Client, targetPath: string, arrangement: FxpArrangement, options: FxpOptions,
+): Promise<{ sourceReply: Reply; targetReply: Reply }> {
   const { signal, type } = options;
   let targetStarted!: () => void;
   const targetReady = new Promise<void>((resolve) => {
@@ -144,7 +153,8 @@ async function runBoth(source: Client, sourcePath: string, target: Client, targe
   stopped.catch(() => {});
   try {
     // The target's final reply before its 1xx means it refused (or had nothing to wait for).
-    await Promise.race([targetReady, targetDone.then(() => {}, (error: unknown) => Promise.reject(wrap("target", error, signal))), stopped]);
+    const targetAnswered = arrangement === "source-passive" ? targetReady : Promise.resolve();
+    await Promise.race([targetAnswered, targetDone.then(() => {}, (error: unknown) => Promise.reject(wrap("target", error, signal))), stopped]);
     sourceDone = source.sendTransferCommand(`RETR ${sourcePath}`, { type });
     sourceDone.catch(() => {});
     const sourceFinished = sourceDone.then(() => {}, () => {});

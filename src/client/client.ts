@@ -228,7 +228,7 @@ export class Client extends EventEmitterBase {
    * FtpReplyError unless `allowFailure`. Not for transfer commands (no data connection is made).
    */
   send(rawCommand: string, options: SendOptions = {}): Promise<Reply> {
-    const match = /^([A-Za-z]+)(?: (.*))?$/s.exec(rawCommand);
+    const match = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s.exec(rawCommand);
     if (!match) return Promise.reject(new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`));
     const verb = match[1]!;
     const arg = match[2];
@@ -248,7 +248,7 @@ export class Client extends EventEmitterBase {
    * or `abort()` sends ABOR and resolves the session back into step.
    */
   sendTransferCommand(rawCommand: string, options: ForeignTransferOptions = {}): Promise<Reply> {
-    const match = /^([A-Za-z]+)(?: (.*))?$/s.exec(rawCommand);
+    const match = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s.exec(rawCommand);
     if (!match) return Promise.reject(new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`));
     return this.run(options, (s) => runForeignTransfer(s, match[1]!.toUpperCase(), match[2], options));
   }

@@ -19,6 +19,7 @@ export type { ReplyKind, ReplyGroup } from "./protocol/reply-codes.js";
 export { Client } from "./client/client.js";
 export type { ClientEvents, OperationOptions, SendOptions } from "./client/client.js";
 export type { ForeignTransferOptions } from "./client/foreign-transfer.js";
+export type { HashAlgorithm, HashOptions, HashResult } from "./client/hash.js";
 export { ClientPool } from "./client/client-pool.js";
 export type { ClientPoolOptions } from "./client/client-pool.js";
 export { fxp } from "./client/fxp.js";

@@ -22,6 +22,7 @@ import {
   download, openReadStream, openWriteStream, upload,
   type DownloadDestination, type DownloadOptions, type UploadOptions, type UploadSource,
 } from "./file-transfers.js";
+import { hash, type HashOptions, type HashResult } from "./hash.js";
 import { runForeignTransfer, type ForeignTransferOptions } from "./foreign-transfer.js";
 import type { TlsInfo } from "./ftps.js";
 import { list, listIter, type ListOptions } from "./listing.js";
@@ -166,6 +167,11 @@ export class Client extends EventEmitterBase {
 
   setLastModified(path: string, date: Date, options?: OperationOptions): Promise<void> {
     return this.run(options, (s) => setLastModified(s, path, date));
+  }
+
+  /** The server's digest of a file (HASH, else XSHA256/XSHA1/XMD5/XCRC); ERR_FTP_UNSUPPORTED when the server offers neither. */
+  hash(path: string, options: HashOptions = {}): Promise<HashResult> {
+    return this.run(options, (s) => hash(s, path, options));
   }
 
   exists(path: string, options?: OperationOptions): Promise<boolean> {

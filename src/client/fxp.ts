@@ -57,7 +57,15 @@ function refusedArrangement(error: unknown): boolean {
 /** Copies `sourcePath` on `source`'s server to `targetPath` on `target`'s server, server to server. */
 export async function fxp(source: Client, sourcePath: string, target: Client, targetPath: string, options: FxpOptions = {}): Promise<FxpResult> {
   throwIfAborted(options.signal);
-  refuseProtectedData(source, target);
+  const unprotect = await protectData(source, target, options.signal);
+  try {
+    return await transfer(source, sourcePath, target, targetPath, options);
+  } finally {
+    await unprotect?.();
+  }
+}
+
+async function transfer(source: Client, sourcePath: string, target: Client, targetPath: string, options: FxpOptions): Promise<FxpResult> {
   const total = await source.size(sourcePath, { signal: options.signal }).catch((error: unknown) => {
     if (options.signal?.aborted) throw abortError(options.signal);
     return error instanceof FtpReplyError ? undefined : Promise.reject(new FtpFxpError("source", error));
@@ -84,17 +92,42 @@ export async function fxp(source: Client, sourcePath: string, target: Client, ta
   throw lastError;
 }
 
-/** PROT P needs one server to be the TLS client of the data connection (SSCN or CPSV), which this version does not drive. */
-function refuseProtectedData(source: Client, target: Client): void {
-  const protectedSide = [source, target].some((client) => client.tlsInfo()?.dataProtection === "private");
-  if (!protectedSide) return;
-  const offered = [source, target].some((client) => client.features().has("SSCN") || client.features().has("CPSV"));
-  throw new FtpUnsupportedError(
-    "SSCN or CPSV",
-    offered
-      ? "FXP with PROT P needs SSCN or CPSV, which ftpwire does not drive yet; use dataProtection: \"clear\" on both clients"
-      : "FXP with PROT P needs SSCN or CPSV, and neither server offers them; use dataProtection: \"clear\" on both clients",
-  );
+/**
+ * PROT P: the data connection is TLS between the two servers, so one must
+ * be its TLS client. `SSCN ON` (RFC-less, but glftpd's and proftpd's
+ * mod_tls's) makes a server that; the other stays the TLS server, as with
+ * any client. Returns the clean-up (`SSCN OFF`, so the client's own later
+ * transfers find the server as TLS server again), or undefined in clear.
+ */
+async function protectData(source: Client, target: Client, signal: AbortSignal | undefined): Promise<(() => Promise<void>) | undefined> {
+  const sides = [["source", source], ["target", target]] as const;
+  const privateSides = sides.filter(([, client]) => client.tlsInfo()?.dataProtection === "private");
+  if (privateSides.length === 0) return undefined;
+  if (privateSides.length === 1) {
+    throw new FtpUnsupportedError(
+      "PROT P on both sides",
+      `FXP needs the same data protection on both servers; only the ${privateSides[0]![0]} uses PROT P (set dataProtection alike on both clients)`,
+    );
+  }
+  const withSscn = sides.find(([, client]) => client.features().has("SSCN"));
+  if (!withSscn) {
+    const cpsv = sides.some(([, client]) => client.features().has("CPSV"));
+    throw new FtpUnsupportedError(
+      "SSCN",
+      cpsv
+        ? "FXP with PROT P needs one server to be the data connection's TLS client: it offers only CPSV, which ftpwire does not drive; use dataProtection: \"clear\" on both clients"
+        : "FXP with PROT P needs one server to be the data connection's TLS client (SSCN or CPSV), and neither server offers them; use dataProtection: \"clear\" on both clients",
+    );
+  }
+  const [side, client] = withSscn;
+  try {
+    await client.send("SSCN ON", { signal });
+  } catch (error) {
+    throw wrap(side, error, signal);
+  }
+  return async () => {
+    if (client.connected) await client.send("SSCN OFF", { allowFailure: true }).catch(() => {});
+  };
 }
 
 async function attempt(

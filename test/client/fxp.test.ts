@@ -177,19 +177,35 @@ test("abort once the target accepted STOR: ERR_FTP_ABORTED, both sessions in ste
   assert.equal(result.bytes, payload.length);
 });
 
-test("PROT P on either side is refused with ERR_FTP_UNSUPPORTED naming SSCN/CPSV, before any command", async () => {
+test("PROT P: refused with ERR_FTP_UNSUPPORTED when neither server offers SSCN, or only one side is PROT P; PROT C over TLS works", async () => {
   const cert = await makeTestCertificate();
-  const a = await start("127.0.0.1", { tls: { key: cert.keyPem, cert: cert.certPem } });
-  const b = await start("127.0.0.1");
-  const source = await connect("127.0.0.1", a.port, { secure: true, tls: { ca: cert.certPem } });
-  const target = await connect("127.0.0.1", b.port);
+  const tls = { tls: { key: cert.keyPem, cert: cert.certPem } };
+  const a = await start("127.0.0.1", tls);
+  const b = await start("127.0.0.1", tls);
+  const secure = { secure: true, tls: { ca: cert.certPem } };
+  const source = await connect("127.0.0.1", a.port, secure);
+  const target = await connect("127.0.0.1", b.port, secure);
+  const plainTarget = await connect("127.0.0.1", b.port);
   const sent: string[] = [];
-  source.on("command", (line) => sent.push(line));
-  target.on("command", (line) => sent.push(line));
-  const error = await fxp(source, "/src.bin", target, "/copy.bin").then(() => undefined, (e: unknown) => e);
-  assert.ok(error instanceof FtpUnsupportedError, String(error));
-  assert.equal(error.code, "ERR_FTP_UNSUPPORTED");
-  assert.equal(error.feature, "SSCN or CPSV");
+  for (const client of [source, target, plainTarget]) client.on("command", (line) => sent.push(line));
+
+  const noSscn = await fxp(source, "/src.bin", target, "/copy.bin").then(() => undefined, (e: unknown) => e);
+  assert.ok(noSscn instanceof FtpUnsupportedError, String(noSscn));
+  assert.equal(noSscn.code, "ERR_FTP_UNSUPPORTED");
+  assert.equal(noSscn.feature, "SSCN");
+  assert.match(noSscn.message, /neither server offers them/);
+
+  const mixed = await fxp(source, "/src.bin", plainTarget, "/copy.bin").then(() => undefined, (e: unknown) => e);
+  assert.ok(mixed instanceof FtpUnsupportedError, String(mixed));
+  assert.equal(mixed.feature, "PROT P on both sides");
   assert.deepEqual(sent, []);
-  await stillUsable(source, target);
+  await stillUsable(source, target, plainTarget);
+
+  const clear = { secure: true, tls: { ca: cert.certPem }, dataProtection: "clear" };
+  const clearSource = await connect("127.0.0.1", a.port, clear);
+  const clearTarget = await connect("127.0.0.1", b.port, clear);
+  assert.equal(clearSource.tlsInfo()?.dataProtection, "clear");
+  const result = await fxp(clearSource, "/src.bin", clearTarget, "/copy.bin");
+  assert.equal(result.bytes, payload.length);
+  assert.equal(sha256(await readAll(b.fs, "/copy.bin")), sha256(payload));
 });

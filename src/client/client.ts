@@ -54,6 +54,13 @@ export interface SendOptions extends OperationOptions {
   allowFailure?: boolean;
 }
 
+/** "VERB" or "VERB arg": a verb starts with a letter (digits follow in XSHA256 and the like). */
+const COMMAND_LINE = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s;
+
+function notACommandLine(rawCommand: string): FtpInvalidArgumentError {
+  return new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`);
+}
+
 const EventEmitterBase = EventEmitter as new () => TypedEmitter<ClientEvents>;
 
 /** Commands `send()` refuses: AUTH, PROT and CCC would leave the client wrong about TLS on the connection. */
@@ -234,8 +241,8 @@ export class Client extends EventEmitterBase {
    * FtpReplyError unless `allowFailure`. Not for transfer commands (no data connection is made).
    */
   send(rawCommand: string, options: SendOptions = {}): Promise<Reply> {
-    const match = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s.exec(rawCommand);
-    if (!match) return Promise.reject(new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`));
+    const match = COMMAND_LINE.exec(rawCommand);
+    if (!match) return Promise.reject(notACommandLine(rawCommand));
     const verb = match[1]!;
     const arg = match[2];
     if (SESSION_SECURITY_VERBS.has(verb.toUpperCase())) {
@@ -254,8 +261,8 @@ export class Client extends EventEmitterBase {
    * or `abort()` sends ABOR and resolves the session back into step.
    */
   sendTransferCommand(rawCommand: string, options: ForeignTransferOptions = {}): Promise<Reply> {
-    const match = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s.exec(rawCommand);
-    if (!match) return Promise.reject(new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`));
+    const match = COMMAND_LINE.exec(rawCommand);
+    if (!match) return Promise.reject(notACommandLine(rawCommand));
     return this.run(options, (s) => runForeignTransfer(s, match[1]!.toUpperCase(), match[2], options));
   }
 

@@ -5,12 +5,12 @@
 // resume the control connection's TLS session: a foreign TLS client cannot.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Client } from "../../src/client/client.js";
 import type { ClientOptions } from "../../src/client/options.js";
-import { fxp, type FxpArrangement } from "../../src/client/fxp.js";
+import type { FxpArrangement } from "../../src/client/fxp.js";
+import { fxpCell } from "./fxp-cell.js";
 import { makeTestCertificate } from "../support/certs.js";
 import { requirePeer } from "../support/require-peer.js";
 import { PEER_NAMES, startPeer, type PeerName } from "../support/peers/index.js";
@@ -20,7 +20,6 @@ type Side = "ftpwire" | PeerName;
 const SIDES: readonly Side[] = ["ftpwire", ...PEER_NAMES];
 const ARRANGEMENTS: readonly FxpArrangement[] = ["source-passive", "target-passive"];
 const payload = randomBytes(128 * 1024 + 5);
-const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /**
  * proftpd as the sending side (the SSCN client that writes the file) ends
@@ -77,24 +76,7 @@ test("FXP matrix, PROT P through proftpd's SSCN: every pair with proftpd on one 
     const cells: string[] = [];
     for (const arrangement of ARRANGEMENTS) {
       const key = `${from}→${to}/${arrangement}`;
-      const source = await Client.connect(running.get(from)!.options);
-      const target = await Client.connect(running.get(to)!.options);
-      const name = `tls-${from}-${arrangement}.bin`;
-      let outcome: string;
-      try {
-        assert.equal(source.tlsInfo()?.dataProtection, "private");
-        const result = await fxp(source, "/src.bin", target, `/${name}`, { mode: arrangement });
-        const stored = await running.get(to)!.readFile(name);
-        outcome = sha256(stored) === sha256(payload) && result.bytes === payload.length ? "ok" : `corrupt (${stored.length} bytes)`;
-        // SSCN was switched off again: the client's own TLS transfers still work on both.
-        assert.equal((await source.list("/")).some((e) => e.name === "src.bin"), true);
-        assert.equal((await target.list("/")).some((e) => e.name === name), true);
-      } catch (error) {
-        outcome = `fails: ${(error as Error).message}`;
-      } finally {
-        await source.close();
-        await target.close();
-      }
+      const outcome = await fxpCell(running.get(from)!, running.get(to)!, `tls-${from}-${arrangement}.bin`, arrangement, payload);
       cells.push(`${arrangement}: ${outcome}`);
       const allowed = from === "proftpd" ? PROFTPD_SENDING_FAILURE : undefined;
       if (outcome !== "ok" && !allowed?.test(outcome)) unexpected.push(`${key}: ${outcome}`);

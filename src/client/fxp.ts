@@ -19,7 +19,7 @@ export type FxpArrangement = Exclude<FxpMode, "auto">;
 export interface FxpProgress {
   readonly sourcePath: string;
   readonly targetPath: string;
-  /** Bytes the target holds (known at the end, from SIZE). */
+  /** Bytes moved so far: from the source's STAT replies during the transfer, then the target's SIZE at the end. */
   readonly bytes: number;
   /** The source file's size when SIZE told it. */
   readonly total?: number | undefined;
@@ -36,6 +36,12 @@ export interface FxpOptions {
   readonly mode?: FxpMode | undefined;
   /** TYPE on both sides, default "I". */
   readonly type?: "I" | "A" | undefined;
+  /**
+   * While `onProgress` is set, STAT is sent to the source this often during
+   * the transfer (default 1000 ms; 0 = never). Servers that answer it mid-transfer
+   * (ftpwire, pyftpdlib) give progress; the others answer after the transfer.
+   */
+  readonly statusIntervalMs?: number | undefined;
   /** After the target's final reply, how long the source's may take before the source is declared broken (default 5000 ms). */
   readonly sourceFinishGraceMs?: number | undefined;
 }
@@ -74,7 +80,7 @@ async function transfer(source: Client, sourcePath: string, target: Client, targ
   let lastError: unknown;
   for (const arrangement of order) {
     try {
-      const { sourceReply, targetReply } = await attempt(source, sourcePath, target, targetPath, arrangement, options);
+      const { sourceReply, targetReply } = await attempt(source, sourcePath, target, targetPath, arrangement, options, total);
       const bytes = await target.size(targetPath, { signal: options.signal }).catch((error: unknown) => {
         if (error instanceof FtpReplyError) return undefined;
         throw new FtpFxpError("target", error);
@@ -131,7 +137,7 @@ async function protectData(source: Client, target: Client, signal: AbortSignal |
 }
 
 async function attempt(
-  source: Client, sourcePath: string, target: Client, targetPath: string, arrangement: FxpArrangement, options: FxpOptions,
+  source: Client, sourcePath: string, target: Client, targetPath: string, arrangement: FxpArrangement, options: FxpOptions, total: number | undefined,
 ): Promise<{ sourceReply: Reply; targetReply: Reply }> {
   const [passive, active] = arrangement === "source-passive" ? [source, target] as const : [target, source] as const;
   const passiveSide = arrangement === "source-passive" ? "source" : "target";
@@ -143,7 +149,7 @@ async function attempt(
     await abortIdle(passive);
     throw wrap(activeSide, error, options.signal);
   }
-  return runBoth(source, sourcePath, target, targetPath, arrangement, options);
+  return runBoth(source, sourcePath, target, targetPath, arrangement, options, total);
 }
 
 /** PASV (IPv4), else EPSV with the passive server's own address: the other server connects there. */
@@ -169,7 +175,7 @@ async function openPassive(client: Client, side: "source" | "target", signal: Ab
  * the source only after RETR.
  */
 async function runBoth(
-  source: Client, sourcePath: string, target: Client, targetPath: string, arrangement: FxpArrangement, options: FxpOptions,
+  source: Client, sourcePath: string, target: Client, targetPath: string, arrangement: FxpArrangement, options: FxpOptions, total: number | undefined,
 ): Promise<{ sourceReply: Reply; targetReply: Reply }> {
   const { signal, type } = options;
   let targetStarted!: () => void;
@@ -188,7 +194,12 @@ async function runBoth(
     // The target's final reply before its 1xx means it refused (or had nothing to wait for).
     const targetAnswered = arrangement === "source-passive" ? targetReady : Promise.resolve();
     await Promise.race([targetAnswered, targetDone.then(() => {}, (error: unknown) => Promise.reject(wrap("target", error, signal))), stopped]);
-    sourceDone = source.sendTransferCommand(`RETR ${sourcePath}`, { type });
+    const intervalMs = options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
+    const onStatus = (reply: Reply) => {
+      const bytes = bytesFromStatus(reply);
+      if (bytes !== undefined) options.onProgress?.({ sourcePath, targetPath, bytes, total });
+    };
+    sourceDone = source.sendTransferCommand(`RETR ${sourcePath}`, { type, ...(options.onProgress ? { status: { intervalMs, onStatus } } : {}) });
     sourceDone.catch(() => {});
     const sourceFinished = sourceDone.then(() => {}, () => {});
     const [targetReply, sourceReply] = await Promise.race([
@@ -215,6 +226,18 @@ async function runBoth(
 }
 
 export const DEFAULT_SOURCE_FINISH_GRACE_MS = 5000;
+export const DEFAULT_STATUS_INTERVAL_MS = 1000;
+
+/**
+ * Bytes sent so far, from a STAT reply during a transfer. There is no
+ * standard text; seen: ftpwire "4194304 bytes transferred", pyftpdlib
+ * "Total bytes sent: 2949120".
+ */
+export function bytesFromStatus(reply: Reply): number | undefined {
+  const text = reply.lines.join("\n");
+  const match = /bytes sent:\s*(\d+)/i.exec(text) ?? /(\d+) bytes (?:transferred|sent)/i.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
 
 /**
  * The target's final reply means its data connection ended, which a sender

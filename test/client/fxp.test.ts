@@ -8,11 +8,15 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer as createNetServer } from "node:net";
 import { PassThrough } from "node:stream";
 import { Client } from "../../src/client/client.js";
-import { fxp } from "../../src/client/fxp.js";
+import { bytesFromStatus, fxp } from "../../src/client/fxp.js";
 import { FtpFxpError, FtpUnsupportedError } from "../../src/errors.js";
 import { createServer, type FtpServer } from "../../src/server/ftp-server.js";
 import type { FtpServerOptions } from "../../src/server/options.js";
 import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
+import { parsePortArg } from "../../src/protocol/host-port.js";
+import { connect as connectTcp } from "node:net";
+import { Readable } from "node:stream";
+import { startFakeServer } from "./fake-server.js";
 import { makeTestCertificate } from "../support/certs.js";
 
 const payload = randomBytes(300 * 1024 + 17);
@@ -72,7 +76,7 @@ for (const mode of ["source-passive", "target-passive", "auto"] as const) {
     const source = await connect("127.0.0.1", a.port);
     const target = await connect("127.0.0.1", b.port);
     const progress: number[] = [];
-    const result = await fxp(source, "/src.bin", target, "/copy.bin", { mode, onProgress: (p) => progress.push(p.bytes) });
+    const result = await fxp(source, "/src.bin", target, "/copy.bin", { mode, statusIntervalMs: 0, onProgress: (p) => progress.push(p.bytes) });
     assert.equal(result.arrangement, mode === "auto" ? "target-passive" : mode);
     assert.equal(result.bytes, payload.length);
     assert.equal(result.targetReply.code, 226);
@@ -208,4 +212,118 @@ test("PROT P: refused with ERR_FTP_UNSUPPORTED when neither server offers SSCN, 
   const result = await fxp(clearSource, "/src.bin", clearTarget, "/copy.bin");
   assert.equal(result.bytes, payload.length);
   assert.equal(sha256(await readAll(b.fs, "/copy.bin")), sha256(payload));
+});
+
+test("progress from STAT during the transfer: a source that stalls half-way reports the bytes sent so far", async () => {
+  // The source's storage sends half the file, then waits until the test has seen a mid-transfer progress report.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const half = Math.floor(payload.length / 2);
+  const fs = new MemoryFileSystem({ "/src.bin": payload });
+  const stalling = Object.create(fs) as MemoryFileSystem;
+  stalling.read = async () => Readable.from((async function* () {
+    yield payload.subarray(0, half);
+    await gate;
+    yield payload.subarray(half);
+  })());
+  const a = createServer({ authenticate: () => ({ fileSystem: stalling }), limits: { failedLoginDelayMs: 0 } });
+  servers.push(a);
+  const { port } = await a.listen({ host: "127.0.0.1", port: 0 });
+  const b = await start("127.0.0.1");
+  const source = await connect("127.0.0.1", port);
+  const target = await connect("127.0.0.1", b.port);
+  const progress: number[] = [];
+  const result = await fxp(source, "/src.bin", target, "/copy.bin", {
+    statusIntervalMs: 5,
+    onProgress: ({ bytes, total }) => {
+      progress.push(bytes);
+      assert.equal(total, payload.length);
+      if (bytes < payload.length) release();
+    },
+  });
+  assert.equal(result.bytes, payload.length);
+  assert.ok(progress.length >= 2, String(progress));
+  assert.ok(progress[0]! > 0 && progress[0]! <= half, `first report ${progress[0]} of ${half} sent before the stall`);
+  assert.equal(progress.at(-1), payload.length);
+  assert.equal(sha256(await readAll(b.fs, "/copy.bin")), sha256(payload));
+  await stillUsable(source, target);
+});
+
+test("a source that answers STAT only after the transfer: the NOOP sentinel keeps the session in step", async () => {
+  const b = await start("127.0.0.1");
+  const target = await connect("127.0.0.1", b.port);
+  const data = Buffer.from("late status\n");
+  const fake = await startFakeServer(async (conn) => {
+    await conn.login();
+    await conn.expect("SIZE");
+    conn.reply(`213 ${data.length}`);
+    const port = await conn.expect("PORT");
+    conn.reply("200 ok");
+    await conn.expect("RETR");
+    conn.reply("150 sending");
+    // STAT arrives mid-transfer; like vsftpd, this server answers it only once the transfer is over.
+    assert.equal(await conn.expect("STAT"), "STAT");
+    const hp = parsePortArg(port.slice(5));
+    const socket = connectTcp({ host: hp.host, port: hp.port });
+    socket.end(data);
+    await new Promise((resolve) => socket.on("close", resolve));
+    conn.reply("226 sent");
+    conn.reply("211 idle status");
+    assert.equal(await conn.expect("NOOP"), "NOOP");
+    conn.reply("200 ok");
+    assert.equal(await conn.expect("PWD"), "PWD");
+    conn.reply('257 "/"');
+    await conn.expect("QUIT");
+    conn.reply("221 bye");
+  });
+  servers.push({ close: () => fake.close() } as unknown as FtpServer);
+  const source = await connect("127.0.0.1", fake.port, { timeouts: { connect: 2000, control: 2000, data: 2000 } });
+  const result = await fxp(source, "/src.bin", target, "/copy.bin", { mode: "target-passive", statusIntervalMs: 5, onProgress: () => {} });
+  assert.equal(result.sourceReply.code, 226);
+  assert.deepEqual(await readAll(b.fs, "/copy.bin"), data);
+  await stillUsable(source, target);
+  await source.close();
+  assert.deepEqual(fake.scriptErrors, []);
+});
+
+test("bytesFromStatus reads the texts ftpwire and pyftpdlib send", () => {
+  const reply = (lines: string[]) => ({ code: 213, lines, message: lines.join("\n") });
+  assert.equal(bytesFromStatus(reply(["Status: RETR /big.bin in progress", " 4194304 bytes transferred", "End of status"])), 4194304);
+  assert.equal(bytesFromStatus(reply(["FTP server status:", " Total bytes sent: 2949120", " Total bytes received: 0"])), 2949120);
+  assert.equal(bytesFromStatus(reply(["idle"])), undefined);
+});
+
+test("a source that refuses STAT mid-transfer (500, pure-ftpd under TLS): polling stops, the transfer's own final reply counts", async () => {
+  const b = await start("127.0.0.1");
+  const target = await connect("127.0.0.1", b.port);
+  const data = Buffer.from("refused status\n");
+  const fake = await startFakeServer(async (conn) => {
+    await conn.login();
+    await conn.expect("SIZE");
+    conn.reply(`213 ${data.length}`);
+    const port = await conn.expect("PORT");
+    conn.reply("200 ok");
+    await conn.expect("RETR");
+    conn.reply("150 sending");
+    assert.equal(await conn.expect("STAT"), "STAT");
+    conn.reply("500 Unknown command");
+    const hp = parsePortArg(port.slice(5));
+    const socket = connectTcp({ host: hp.host, port: hp.port });
+    socket.end(data);
+    await new Promise((resolve) => socket.on("close", resolve));
+    conn.reply("226 sent");
+    // No second STAT, no sentinel: the next command is the test's PWD.
+    assert.equal(await conn.expect("PWD"), "PWD");
+    conn.reply('257 "/"');
+    await conn.expect("QUIT");
+    conn.reply("221 bye");
+  });
+  servers.push({ close: () => fake.close() } as unknown as FtpServer);
+  const source = await connect("127.0.0.1", fake.port, { timeouts: { connect: 2000, control: 2000, data: 2000 } });
+  const result = await fxp(source, "/src.bin", target, "/copy.bin", { mode: "target-passive", statusIntervalMs: 5, onProgress: () => {} });
+  assert.equal(result.sourceReply.code, 226);
+  assert.deepEqual(await readAll(b.fs, "/copy.bin"), data);
+  await stillUsable(source, target);
+  await source.close();
+  assert.deepEqual(fake.scriptErrors, []);
 });

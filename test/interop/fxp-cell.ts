@@ -1,5 +1,5 @@
 // One cell of an FXP matrix: fresh clients to both servers, one fxp() in
-// the given arrangement, the stored copy compared by sha256, both sessions
+// the given arrangement (polling STAT), the stored copy compared by sha256, both sessions
 // checked usable, and the outcome as text ("ok" or why not).
 import { createHash } from "node:crypto";
 import { Client } from "../../src/client/client.js";
@@ -19,7 +19,8 @@ export async function fxpCell(from: FxpEnd, to: FxpEnd, name: string, arrangemen
   const source = await Client.connect(from.options);
   const target = await Client.connect(to.options);
   try {
-    const result = await fxp(source, "/src.bin", target, `/${name}`, { mode: arrangement });
+    // STAT as often as possible, so servers that read commands mid-transfer are polled and the others get the sentinel.
+    const result = await fxp(source, "/src.bin", target, `/${name}`, { mode: arrangement, statusIntervalMs: 1, onProgress: () => {} });
     const stored = await to.readFile(name);
     if (sha256(stored) !== sha256(payload) || result.bytes !== payload.length) return `corrupt (${stored.length} bytes)`;
     // Both sessions still usable, data connections included (SSCN switched off again under TLS).

@@ -16,7 +16,7 @@ import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
 import { parsePortArg } from "../../src/protocol/host-port.js";
 import { connect as connectTcp } from "node:net";
 import { Readable } from "node:stream";
-import { startFakeServer } from "./fake-server.js";
+import { startFakeServer, type FakeConnection } from "./fake-server.js";
 import { makeTestCertificate } from "../support/certs.js";
 
 const payload = randomBytes(300 * 1024 + 17);
@@ -249,10 +249,12 @@ test("progress from STAT during the transfer: a source that stalls half-way repo
   await stillUsable(source, target);
 });
 
-test("a source that answers STAT only after the transfer: the NOOP sentinel keeps the session in step", async () => {
-  const b = await start("127.0.0.1");
-  const target = await connect("127.0.0.1", b.port);
-  const data = Buffer.from("late status\n");
+/**
+ * A scripted source for target-passive FXP of `data`: answers SIZE, PORT and
+ * RETR, runs `onStat` when the mid-transfer STAT arrives (it replies, or
+ * not), sends the bytes and 226, then `afterTransfer`, then serves one PWD.
+ */
+async function fakeSource(data: Buffer, onStat: (conn: FakeConnection) => void, afterTransfer: (conn: FakeConnection) => Promise<void>) {
   const fake = await startFakeServer(async (conn) => {
     await conn.login();
     await conn.expect("SIZE");
@@ -261,22 +263,26 @@ test("a source that answers STAT only after the transfer: the NOOP sentinel keep
     conn.reply("200 ok");
     await conn.expect("RETR");
     conn.reply("150 sending");
-    // STAT arrives mid-transfer; like vsftpd, this server answers it only once the transfer is over.
     assert.equal(await conn.expect("STAT"), "STAT");
+    onStat(conn);
     const hp = parsePortArg(port.slice(5));
     const socket = connectTcp({ host: hp.host, port: hp.port });
     socket.end(data);
     await new Promise((resolve) => socket.on("close", resolve));
     conn.reply("226 sent");
-    conn.reply("211 idle status");
-    assert.equal(await conn.expect("NOOP"), "NOOP");
-    conn.reply("200 ok");
+    await afterTransfer(conn);
     assert.equal(await conn.expect("PWD"), "PWD");
     conn.reply('257 "/"');
     await conn.expect("QUIT");
     conn.reply("221 bye");
   });
   servers.push({ close: () => fake.close() } as unknown as FtpServer);
+  return fake;
+}
+
+async function fxpFromFake(fake: { port: number; scriptErrors: unknown[] }, data: Buffer): Promise<void> {
+  const b = await start("127.0.0.1");
+  const target = await connect("127.0.0.1", b.port);
   const source = await connect("127.0.0.1", fake.port, { timeouts: { connect: 2000, control: 2000, data: 2000 } });
   const result = await fxp(source, "/src.bin", target, "/copy.bin", { mode: "target-passive", statusIntervalMs: 5, onProgress: () => {} });
   assert.equal(result.sourceReply.code, 226);
@@ -284,6 +290,17 @@ test("a source that answers STAT only after the transfer: the NOOP sentinel keep
   await stillUsable(source, target);
   await source.close();
   assert.deepEqual(fake.scriptErrors, []);
+}
+
+test("a source that answers STAT only after the transfer: the NOOP sentinel keeps the session in step", async () => {
+  const data = Buffer.from("late status\n");
+  // Like vsftpd, this server answers a mid-transfer STAT only once the transfer is over.
+  const fake = await fakeSource(data, () => {}, async (conn) => {
+    conn.reply("211 idle status");
+    assert.equal(await conn.expect("NOOP"), "NOOP");
+    conn.reply("200 ok");
+  });
+  await fxpFromFake(fake, data);
 });
 
 test("bytesFromStatus reads the texts ftpwire and pyftpdlib send", () => {
@@ -294,36 +311,8 @@ test("bytesFromStatus reads the texts ftpwire and pyftpdlib send", () => {
 });
 
 test("a source that refuses STAT mid-transfer (500, pure-ftpd under TLS): polling stops, the transfer's own final reply counts", async () => {
-  const b = await start("127.0.0.1");
-  const target = await connect("127.0.0.1", b.port);
   const data = Buffer.from("refused status\n");
-  const fake = await startFakeServer(async (conn) => {
-    await conn.login();
-    await conn.expect("SIZE");
-    conn.reply(`213 ${data.length}`);
-    const port = await conn.expect("PORT");
-    conn.reply("200 ok");
-    await conn.expect("RETR");
-    conn.reply("150 sending");
-    assert.equal(await conn.expect("STAT"), "STAT");
-    conn.reply("500 Unknown command");
-    const hp = parsePortArg(port.slice(5));
-    const socket = connectTcp({ host: hp.host, port: hp.port });
-    socket.end(data);
-    await new Promise((resolve) => socket.on("close", resolve));
-    conn.reply("226 sent");
-    // No second STAT, no sentinel: the next command is the test's PWD.
-    assert.equal(await conn.expect("PWD"), "PWD");
-    conn.reply('257 "/"');
-    await conn.expect("QUIT");
-    conn.reply("221 bye");
-  });
-  servers.push({ close: () => fake.close() } as unknown as FtpServer);
-  const source = await connect("127.0.0.1", fake.port, { timeouts: { connect: 2000, control: 2000, data: 2000 } });
-  const result = await fxp(source, "/src.bin", target, "/copy.bin", { mode: "target-passive", statusIntervalMs: 5, onProgress: () => {} });
-  assert.equal(result.sourceReply.code, 226);
-  assert.deepEqual(await readAll(b.fs, "/copy.bin"), data);
-  await stillUsable(source, target);
-  await source.close();
-  assert.deepEqual(fake.scriptErrors, []);
+  // No second STAT and no sentinel afterwards: the next command is the test's PWD.
+  const fake = await fakeSource(data, (conn) => conn.reply("500 Unknown command"), async () => {});
+  await fxpFromFake(fake, data);
 });

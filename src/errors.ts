@@ -31,7 +31,11 @@ export type FtpErrorCode =
   /** A data connection could not be opened or was refused. */
   | "ERR_FTP_DATA_CONNECTION"
   /** A local option or argument was invalid (caught before any I/O). */
-  | "ERR_FTP_INVALID_OPTION";
+  | "ERR_FTP_INVALID_OPTION"
+  /** The operation needs a feature neither the server nor ftpwire offers here (`feature` names it). */
+  | "ERR_FTP_UNSUPPORTED"
+  /** A transfer finished but its result does not match (size or hash differs). */
+  | "ERR_FTP_VERIFY";
 
 export interface FtpErrorOptions {
   readonly reply?: ErrorReply | undefined;
@@ -132,5 +136,40 @@ export class FtpInvalidOptionError extends FtpError {
   override name = "FtpInvalidOptionError";
   constructor(message: string) {
     super("ERR_FTP_INVALID_OPTION", message);
+  }
+}
+
+/** The operation needs something missing: a server feature (FEAT) or one ftpwire does not implement. */
+export class FtpUnsupportedError extends FtpError {
+  override name = "FtpUnsupportedError";
+  /** What is missing, e.g. "SSCN or CPSV", "HASH". */
+  readonly feature: string;
+  constructor(feature: string, message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_UNSUPPORTED", message, options);
+    this.feature = feature;
+  }
+}
+
+/** A finished transfer whose result does not match what was expected. */
+export class FtpVerifyError extends FtpError {
+  override name = "FtpVerifyError";
+  constructor(message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_VERIFY", message, options);
+  }
+}
+
+/**
+ * One side of a server-to-server transfer failed. `side` says which server;
+ * `code`, `replyCode`, `reply` and `command` are that side's failure, which
+ * is also the `cause`.
+ */
+export class FtpFxpError extends FtpError {
+  override name = "FtpFxpError";
+  readonly side: "source" | "target";
+  constructor(side: "source" | "target", cause: unknown) {
+    const inner = cause instanceof FtpError ? cause : undefined;
+    const text = cause instanceof Error ? cause.message : String(cause);
+    super(inner?.code ?? "ERR_FTP_DATA_CONNECTION", `FXP ${side} failed: ${text}`, { reply: inner?.reply, command: inner?.command, cause });
+    this.side = side;
   }
 }

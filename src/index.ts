@@ -18,8 +18,12 @@ export type { ReplyKind, ReplyGroup } from "./protocol/reply-codes.js";
 // Client role.
 export { Client } from "./client/client.js";
 export type { ClientEvents, OperationOptions, SendOptions } from "./client/client.js";
+export type { ForeignTransferOptions } from "./client/foreign-transfer.js";
+export type { HashAlgorithm, HashOptions, HashResult } from "./client/hash.js";
 export { ClientPool } from "./client/client-pool.js";
 export type { ClientPoolOptions } from "./client/client-pool.js";
+export { fxp } from "./client/fxp.js";
+export type { FxpOptions, FxpResult, FxpProgress, FxpMode, FxpArrangement } from "./client/fxp.js";
 export { parseFtpUrl } from "./client/options.js";
 export type { ClientOptions, ClientTimeouts, ActiveModeOptions, ResolvedClientOptions } from "./client/options.js";
 export type { UploadOptions, DownloadOptions, UploadSource, DownloadDestination, TransferType } from "./client/file-transfers.js";

@@ -22,6 +22,8 @@ import {
   download, openReadStream, openWriteStream, upload,
   type DownloadDestination, type DownloadOptions, type UploadOptions, type UploadSource,
 } from "./file-transfers.js";
+import { hash, type HashOptions, type HashResult } from "./hash.js";
+import { runForeignTransfer, type ForeignTransferOptions } from "./foreign-transfer.js";
 import type { TlsInfo } from "./ftps.js";
 import { list, listIter, type ListOptions } from "./listing.js";
 import { OperationQueue } from "./operation-queue.js";
@@ -50,6 +52,13 @@ export interface OperationOptions {
 export interface SendOptions extends OperationOptions {
   /** Resolve with 4xx/5xx replies too instead of rejecting with FtpReplyError. */
   allowFailure?: boolean;
+}
+
+/** "VERB" or "VERB arg": a verb starts with a letter (digits follow in XSHA256 and the like). */
+const COMMAND_LINE = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s;
+
+function notACommandLine(rawCommand: string): FtpInvalidArgumentError {
+  return new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`);
 }
 
 const EventEmitterBase = EventEmitter as new () => TypedEmitter<ClientEvents>;
@@ -167,6 +176,11 @@ export class Client extends EventEmitterBase {
     return this.run(options, (s) => setLastModified(s, path, date));
   }
 
+  /** The server's digest of a file (HASH, else XSHA256/XSHA1/XMD5/XCRC); ERR_FTP_UNSUPPORTED when the server offers neither. */
+  hash(path: string, options: HashOptions = {}): Promise<HashResult> {
+    return this.run(options, (s) => hash(s, path, options));
+  }
+
   exists(path: string, options?: OperationOptions): Promise<boolean> {
     return this.run(options, (s) => exists(s, path));
   }
@@ -227,8 +241,8 @@ export class Client extends EventEmitterBase {
    * FtpReplyError unless `allowFailure`. Not for transfer commands (no data connection is made).
    */
   send(rawCommand: string, options: SendOptions = {}): Promise<Reply> {
-    const match = /^([A-Za-z]+)(?: (.*))?$/s.exec(rawCommand);
-    if (!match) return Promise.reject(new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`));
+    const match = COMMAND_LINE.exec(rawCommand);
+    if (!match) return Promise.reject(notACommandLine(rawCommand));
     const verb = match[1]!;
     const arg = match[2];
     if (SESSION_SECURITY_VERBS.has(verb.toUpperCase())) {
@@ -236,6 +250,20 @@ export class Client extends EventEmitterBase {
       return Promise.reject(new FtpInvalidArgumentError(`${verb.toUpperCase()} changes the connection's security; use the secure/dataProtection options instead`));
     }
     return this.run(options, (s) => (options.allowFailure ? s.request(verb, arg) : s.command(verb, arg)));
+  }
+
+  /**
+   * Sends a transfer command (RETR, STOR, APPE, …) whose data connection
+   * was pointed elsewhere with `send("PASV")` / `send("PORT …")` — one side of
+   * a server-to-server transfer (see `fxp()`). `onPreliminary` sees the 1xx;
+   * resolves with the final reply (4xx/5xx reject with FtpReplyError). The
+   * control timeout is off while the other server moves the bytes; `signal`
+   * or `abort()` sends ABOR and resolves the session back into step.
+   */
+  sendTransferCommand(rawCommand: string, options: ForeignTransferOptions = {}): Promise<Reply> {
+    const match = COMMAND_LINE.exec(rawCommand);
+    if (!match) return Promise.reject(notACommandLine(rawCommand));
+    return this.run(options, (s) => runForeignTransfer(s, match[1]!.toUpperCase(), match[2], options));
   }
 
   /** SITE subcommand, e.g. `site("CHMOD 644 a.txt")`. */

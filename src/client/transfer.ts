@@ -230,7 +230,7 @@ function chooseError(error: unknown, signal: AbortSignal, finalReply: Reply | un
  */
 const ABOR_SETTLE_MS = 1000;
 
-async function resynchronize(session: Session, finalPromise: Promise<Reply> | undefined): Promise<void> {
+export async function resynchronize(session: Session, finalPromise: Promise<Reply> | undefined): Promise<void> {
   const { channel } = session;
   debug("aborting the transfer");
   // Any reply counts as "the server has left its transfer loop", a stray 1xx included.

@@ -13,7 +13,9 @@ const IAC = 0xff;
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\r\n\0]/;
 /** Letters only; 4 is the norm, longer verbs exist in extensions, 16 is generous. */
-const VERB = /^[A-Za-z]{1,16}$/;
+// A letter, then letters or digits: RFC 959's verbs are letters only, but the
+// widespread extensions XSHA1, XSHA256, XSHA512 carry digits.
+const VERB = /^[A-Za-z][A-Za-z0-9]{0,15}$/;
 /** Characters latin1 cannot carry; Buffer would keep only their low byte. */
 const NOT_LATIN1 = /[^\u0000-\u00ff]/u;
 
@@ -27,7 +29,7 @@ function describe(char: string): string {
 /**
  * `verb` plus optional `arg` as one CRLF-terminated line. An empty or
  * missing `arg` gives the bare verb. Throws FtpInvalidArgumentError for a
- * verb that is not 1–16 letters, for CR/LF/NUL in `arg`, and (latin1 only)
+ * verb that is not 1–16 letters and digits starting with a letter, for CR/LF/NUL in `arg`, and (latin1 only)
  * for characters latin1 cannot encode.
  */
 export function serializeCommand(verb: string, arg?: string, encoding: "utf8" | "latin1" = "utf8"): Buffer {

@@ -95,7 +95,7 @@ describe("serializeCommand refuses unsafe input", () => {
     assert.deepEqual(serializeCommand("STOR", "a\u010ab"), bytes("STOR a\xc4\x8ab\r\n"));
   });
 
-  const badVerbs = ["", "ST OR", "RETR\r\n", "R3TR", "NOOP\0", "é", "A".repeat(17), "STOR "];
+  const badVerbs = ["", "ST OR", "RETR\r\n", "3TR", "X-SHA", "NOOP\0", "é", "A".repeat(17), "STOR "];
   for (const verb of badVerbs) {
     test(`verb ${JSON.stringify(verb)} is refused`, () => {
       assert.throws(() => serializeCommand(verb), (err: unknown) => err instanceof FtpInvalidArgumentError && err.code === "ERR_FTP_INVALID_ARGUMENT");
@@ -104,6 +104,8 @@ describe("serializeCommand refuses unsafe input", () => {
 
   test("verbs of 1 to 16 letters are accepted", () => {
     assert.deepEqual(serializeCommand("a"), bytes("A\r\n"));
+    // Extensions with digits (proftpd mod_digest, Serv-U).
+    assert.deepEqual(serializeCommand("xsha256", "a.txt"), bytes("XSHA256 a.txt\r\n"));
     assert.deepEqual(serializeCommand("ABCDEFGHIJKLMNOP"), bytes("ABCDEFGHIJKLMNOP\r\n"));
   });
 });

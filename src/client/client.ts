@@ -10,7 +10,6 @@
  */
 import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
-type TypedEmitter<E extends import("typed-emitter").EventMap> = import("typed-emitter").default<E>;
 import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError } from "../errors.js";
 import type { ReplyChannel } from "../control/reply-channel.js";
 import type { FileInfo, Reply } from "../protocol/types.js";
@@ -29,6 +28,7 @@ import { list, listIter, type ListOptions } from "./listing.js";
 import { OperationQueue } from "./operation-queue.js";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.js";
 import { abortError, debug, type ProgressInfo, type Session, type TransferEvent } from "./session.js";
+import type { TypedEmitter } from "../typed-emitter.js";
 
 export type ClientEvents = {
   /** A command was sent (PASS shown as `PASS ***`). */

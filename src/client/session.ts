@@ -12,7 +12,13 @@ import type { Reply } from "../protocol/types.js";
 import type { ClientTlsState } from "./ftps.js";
 import type { ResolvedClientOptions } from "./options.js";
 
-export const debug = createDebug("ftpwire:client");
+/**
+ * Typed here, not as `createDebug.Debugger`: this module's declarations are
+ * public (ProgressInfo, TransferEvent), and a type from `debug` would make
+ * every strict consumer install `@types/debug`, a dev dependency of ours.
+ */
+export const debug: { (formatter: string, ...args: unknown[]): void; readonly enabled: boolean } =
+  createDebug("ftpwire:client");
 
 export type PassiveStrategy = "epsv" | "pasv";
 export type ActiveStrategy = "eprt" | "port";

@@ -14,12 +14,12 @@
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-type TypedEmitter<E extends import("typed-emitter").EventMap> = import("typed-emitter").default<E>;
 import createDebug from "debug";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpTimeoutError } from "../errors.js";
 import { ReplyParser, type ReplyParserOptions } from "../protocol/reply-parser.js";
 import { TELNET_ABORT_PREFIX, redactCommand, serializeCommand } from "../protocol/command-serializer.js";
 import type { Reply } from "../protocol/types.js";
+import type { TypedEmitter } from "../typed-emitter.js";
 
 const debug = createDebug("ftpwire:client");
 

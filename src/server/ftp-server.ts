@@ -11,6 +11,7 @@ import createDebug from "debug";
 import { unmapIPv4 } from "../protocol/host-port.js";
 import { formatReply } from "../protocol/reply-formatter.js";
 import { acceptTls } from "../tls/secure-socket.js";
+import type { TypedEmitter } from "../typed-emitter.js";
 import { createTlsSessionCache } from "./tls-session-cache.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { passiveRangeWarning, readEphemeralPortRange } from "./ephemeral-ports.js";
@@ -23,9 +24,6 @@ const debug = createDebug("ftpwire:server");
 
 /** After the 421s, sessions still open this long are destroyed. */
 const HARD_STOP_MS = 3000;
-
-// typed-emitter ships CommonJS types; this form resolves under NodeNext in both builds.
-type TypedEmitter<E extends import("typed-emitter").EventMap> = import("typed-emitter").default<E>;
 
 export interface ListenOptions {
   /** Default "0.0.0.0". */

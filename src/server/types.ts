@@ -85,7 +85,6 @@ export interface ServerTransferEvent {
   readonly aborted: boolean;
 }
 
-// A type alias (not an interface) so it satisfies typed-emitter's index signature.
 export type FtpServerEvents = {
   listening: (address: { address: string; family: string; port: number }) => void;
   connection: (session: FtpSession) => void;

@@ -13,6 +13,11 @@ export {
   isPermanent,
   isProtected,
   isFailure,
+  isUnknownCommand,
+  isCommandNotSupported,
+  isNetworkProtocolNotSupported,
+  needsTls,
+  isServiceClosing,
 } from "./protocol/reply-codes.js";
 export type { ReplyKind, ReplyGroup } from "./protocol/reply-codes.js";
 // Client role.

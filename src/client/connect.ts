@@ -12,6 +12,7 @@ import type { Socket } from "node:net";
 import { connectSocket } from "../data/data-connect.js";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
 import { ReplyChannel } from "../control/reply-channel.js";
+import { isFailure, isUnknownCommand } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
 import { authTls, negotiateProtection, secureImplicit } from "./ftps.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -46,8 +47,8 @@ export async function openSession(
     if (options.secure === "explicit") session.tls = await authTls(channel, options);
     if (options.virtualHost !== undefined) {
       const reply = await channel.request("HOST", options.virtualHost);
-      // 502/500: the server does not know HOST; carry on as RFC 7151 §3 allows.
-      if (reply.code >= 400 && reply.code !== 500 && reply.code !== 502) throw new FtpReplyError(reply, { command: `HOST ${options.virtualHost}` });
+      // The server does not know HOST: carry on as RFC 7151 §3 allows.
+      if (isFailure(reply.code) && !isUnknownCommand(reply.code)) throw new FtpReplyError(reply, { command: `HOST ${options.virtualHost}` });
     }
     await login(session);
     if (session.tls) await negotiateProtection(session, session.tls);
@@ -89,7 +90,7 @@ async function readGreeting(channel: ReplyChannel): Promise<void> {
     const reply: Reply = await channel.nextReply();
     if (reply.code === 120) continue;
     if (reply.code === 220) return;
-    if (reply.code >= 400) throw new FtpReplyError(reply, { command: "(greeting)" });
+    if (isFailure(reply.code)) throw new FtpReplyError(reply, { command: "(greeting)" });
     throw new FtpProtocolError(`Unexpected greeting ${reply.code} ${reply.message}`, { reply });
   }
   throw new FtpProtocolError("Too many 120 replies before the greeting");

@@ -12,6 +12,7 @@ import { FtpDataConnectionError, FtpProtocolError, FtpReplyError } from "../erro
 import { connectData } from "../data/data-connect.js";
 import { DataListener } from "../data/data-listener.js";
 import { formatEprtArg, formatPortArg, parseEpsvReply, parsePasvReply, unmapIPv4 } from "../protocol/host-port.js";
+import { isCommandNotSupported, isCompletion, isNetworkProtocolNotSupported } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
 import { secureDataConnection } from "./ftps.js";
 import { abortError, debug, type ActiveStrategy, type PassiveStrategy, type Session } from "./session.js";
@@ -23,9 +24,9 @@ export interface PendingData {
   dispose(): void;
 }
 
-/** Replies that mean "I don't know this command", so the next strategy is worth trying. */
+/** Replies that make the next strategy worth trying: EPSV/EPRT unknown, or their network protocol refused. */
 function unsupported(reply: Reply): boolean {
-  return reply.code === 500 || reply.code === 501 || reply.code === 502 || reply.code === 504 || reply.code === 522;
+  return isCommandNotSupported(reply.code) || isNetworkProtocolNotSupported(reply.code);
 }
 
 /** Prepares a data connection before the transfer command is sent. */
@@ -136,7 +137,7 @@ async function prepareActive(session: Session): Promise<PendingData> {
       const reply = strategy === "eprt"
         ? await session.request("EPRT", formatEprtArg({ host: local, port: listener.port }))
         : await session.request("PORT", formatPortArg({ host: local, port: listener.port }));
-      if (reply.code >= 200 && reply.code < 300) {
+      if (isCompletion(reply.code)) {
         session.activeStrategy = strategy;
         accepted = true;
         break;

@@ -336,7 +336,3 @@ export function openWriteStream(
   ready.catch(() => {});
   return { stream, ready, done };
 }
-
-export function isReplyCode(error: unknown, ...codes: number[]): boolean {
-  return error instanceof FtpReplyError && codes.includes(error.replyCode);
-}

@@ -9,6 +9,7 @@ import type { Socket } from "node:net";
 import { finished } from "node:stream";
 import { FtpReplyError } from "../errors.js";
 import { ListingParser } from "../protocol/listing/index.js";
+import { isCommandNotSupported } from "../protocol/reply-codes.js";
 import type { FileInfo } from "../protocol/types.js";
 import { openReadStream } from "./file-transfers.js";
 import { runTransfer } from "./transfer.js";
@@ -26,9 +27,9 @@ function useMlsd(session: Session, options: ListOptions = {}): boolean {
   return session.mlsdUsable && session.has("MLST");
 }
 
-/** MLSD refused although advertised (500/502/504/550 on some servers for "not implemented"). */
+/** MLSD refused although advertised: LIST is worth trying. */
 function mlsdRefused(error: unknown): boolean {
-  return error instanceof FtpReplyError && [500, 501, 502, 504].includes(error.replyCode);
+  return error instanceof FtpReplyError && isCommandNotSupported(error.replyCode);
 }
 
 export async function list(session: Session, path: string | undefined, options: ListOptions = {}): Promise<FileInfo[]> {

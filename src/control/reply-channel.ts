@@ -19,6 +19,7 @@ import createDebug from "debug";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpTimeoutError } from "../errors.js";
 import { ReplyParser, type ReplyParserOptions } from "../protocol/reply-parser.js";
 import { TELNET_ABORT_PREFIX, redactCommand, serializeCommand } from "../protocol/command-serializer.js";
+import { isServiceClosing } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
 
 const debug = createDebug("ftpwire:client");
@@ -322,7 +323,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
         this.waiters.shift();
         waiter.resolve(reply);
       }
-      if (reply.code === 421) {
+      if (isServiceClosing(reply.code)) {
         // 421 is the server shutting the session down (idle timeout, shutdown, too many
         // users), whoever it answers: the reply is delivered, then the channel closes.
         this.close(new FtpConnectionClosedError(`Server closed the session: 421 ${reply.message}`, { reply }));

@@ -12,11 +12,12 @@ import type { Socket } from "node:net";
 import { connectSocket } from "../data/data-connect.js";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
 import { ReplyChannel } from "../control/reply-channel.js";
+import { parseFeatReply } from "../protocol/features.js";
 import { isFailure, isUnknownCommand } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
 import { authTls, negotiateProtection, secureImplicit } from "./ftps.js";
 import type { ResolvedClientOptions } from "./options.js";
-import { Session, abortError, debug, parseFeatures, type SessionObserver } from "./session.js";
+import { Session, abortError, debug, type SessionObserver } from "./session.js";
 
 export interface OpenSessionHooks {
   /** Called as soon as the channel exists, so the Client can forward its events during login. */
@@ -52,7 +53,7 @@ export async function openSession(
     }
     await login(session);
     if (session.tls) await negotiateProtection(session, session.tls);
-    session.features = parseFeatures(await channel.request("FEAT"));
+    session.features = parseFeatReply(await channel.request("FEAT"));
     if (options.encoding === "utf8" && session.has("UTF8")) {
       // Some servers (vsftpd) are always UTF-8 and answer 200 or 501/502; either way lines are decoded as UTF-8.
       await channel.request("OPTS", "UTF8 ON");

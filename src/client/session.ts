@@ -101,18 +101,3 @@ export function abortError(signal: AbortSignal | undefined): FtpAbortError {
   if (reason instanceof FtpAbortError) return reason;
   return new FtpAbortError("Operation aborted", reason === undefined ? {} : { cause: reason });
 }
-
-/** Parses a FEAT reply (RFC 2389): every line between the first and last is " NAME params". */
-export function parseFeatures(reply: Reply): Map<string, string> {
-  const features = new Map<string, string>();
-  if (reply.code !== 211) return features;
-  const { lines } = reply;
-  for (let i = 1; i < lines.length - 1; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    const space = line.indexOf(" ");
-    const name = (space === -1 ? line : line.slice(0, space)).toUpperCase();
-    features.set(name, space === -1 ? "" : line.slice(space + 1).trim());
-  }
-  return features;
-}

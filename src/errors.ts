@@ -40,7 +40,28 @@ export interface FtpErrorOptions {
   readonly cause?: unknown;
 }
 
+/**
+ * Which error classes an error belongs to, by global symbol rather than by
+ * prototype: a program that loads both builds (an ESM app, a CommonJS
+ * dependency) has two copies of every class, and `instanceof` must still
+ * hold across them (undici brands its errors the same way). Each class
+ * registers `Symbol.for("ftpwire.error.<Name>")`; an instance carries the
+ * symbols of its class and every parent as hidden `true` properties.
+ */
+const BRANDS = new WeakMap<object, symbol>();
+
+function brand(cls: abstract new (...args: never[]) => FtpError, name: string): void {
+  BRANDS.set(cls, Symbol.for(`ftpwire.error.${name}`));
+}
+
 export class FtpError extends Error {
+  /** True for an error of this class made by any copy of ftpwire (ESM or CJS build); a prototype check for subclasses of your own. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const mark = BRANDS.get(this);
+    if (mark === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[mark] === true;
+  }
+
   override name = "FtpError";
   readonly code: FtpErrorCode;
   /** The FTP reply number, when the error comes from a reply. */
@@ -55,8 +76,13 @@ export class FtpError extends Error {
     this.reply = options.reply;
     this.replyCode = options.reply?.code;
     this.command = options.command;
+    for (let cls: unknown = new.target; typeof cls === "function" && cls !== Error; cls = Object.getPrototypeOf(cls)) {
+      const mark = BRANDS.get(cls);
+      if (mark !== undefined) Object.defineProperty(this, mark, { value: true });
+    }
   }
 }
+brand(FtpError, "FtpError");
 
 /** The server answered with a reply that means failure. */
 export class FtpReplyError extends FtpError {
@@ -68,6 +94,7 @@ export class FtpReplyError extends FtpError {
     super("ERR_FTP_REPLY", `Server replied ${reply.code}${what}: ${reply.message}`, { ...options, reply });
   }
 }
+brand(FtpReplyError, "FtpReplyError");
 
 export class FtpTimeoutError extends FtpError {
   override name = "FtpTimeoutError";
@@ -75,6 +102,7 @@ export class FtpTimeoutError extends FtpError {
     super("ERR_FTP_TIMEOUT", message, options);
   }
 }
+brand(FtpTimeoutError, "FtpTimeoutError");
 
 export class FtpConnectionClosedError extends FtpError {
   override name = "FtpConnectionClosedError";
@@ -82,6 +110,7 @@ export class FtpConnectionClosedError extends FtpError {
     super("ERR_FTP_CLOSED", message, options);
   }
 }
+brand(FtpConnectionClosedError, "FtpConnectionClosedError");
 
 export class FtpProtocolError extends FtpError {
   override name = "FtpProtocolError";
@@ -89,6 +118,7 @@ export class FtpProtocolError extends FtpError {
     super("ERR_FTP_PROTOCOL", message, options);
   }
 }
+brand(FtpProtocolError, "FtpProtocolError");
 
 export class FtpAbortError extends FtpError {
   override name = "FtpAbortError";
@@ -96,6 +126,7 @@ export class FtpAbortError extends FtpError {
     super("ERR_FTP_ABORTED", message, options);
   }
 }
+brand(FtpAbortError, "FtpAbortError");
 
 /** A line (or a multi-line reply) grew past its limit. */
 export class FtpLineTooLongError extends FtpError {
@@ -106,6 +137,7 @@ export class FtpLineTooLongError extends FtpError {
     this.limit = limit;
   }
 }
+brand(FtpLineTooLongError, "FtpLineTooLongError");
 
 export class FtpInvalidArgumentError extends FtpError {
   override name = "FtpInvalidArgumentError";
@@ -113,6 +145,7 @@ export class FtpInvalidArgumentError extends FtpError {
     super("ERR_FTP_INVALID_ARGUMENT", message, options);
   }
 }
+brand(FtpInvalidArgumentError, "FtpInvalidArgumentError");
 
 export class FtpTlsError extends FtpError {
   override name = "FtpTlsError";
@@ -120,6 +153,7 @@ export class FtpTlsError extends FtpError {
     super("ERR_FTP_TLS", message, options);
   }
 }
+brand(FtpTlsError, "FtpTlsError");
 
 export class FtpDataConnectionError extends FtpError {
   override name = "FtpDataConnectionError";
@@ -127,6 +161,7 @@ export class FtpDataConnectionError extends FtpError {
     super("ERR_FTP_DATA_CONNECTION", message, options);
   }
 }
+brand(FtpDataConnectionError, "FtpDataConnectionError");
 
 export class FtpInvalidOptionError extends FtpError {
   override name = "FtpInvalidOptionError";
@@ -134,3 +169,4 @@ export class FtpInvalidOptionError extends FtpError {
     super("ERR_FTP_INVALID_OPTION", message);
   }
 }
+brand(FtpInvalidOptionError, "FtpInvalidOptionError");

@@ -12,7 +12,7 @@ import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 type TypedEmitter<E extends import("typed-emitter").EventMap> = import("typed-emitter").default<E>;
 import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError } from "../errors.js";
-import type { ReplyChannel } from "../control/reply-channel.js";
+import type { ReplyChannel } from "../control/client-channel.js";
 import type { FileInfo, Reply } from "../protocol/types.js";
 import { openSession } from "./connect.js";
 import { mkdir, rmdir, type DirOptions } from "./dir-ops.js";

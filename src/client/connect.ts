@@ -11,7 +11,7 @@
 import type { Socket } from "node:net";
 import { connectSocket } from "../data/data-connect.js";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
-import { ReplyChannel } from "../control/reply-channel.js";
+import { ReplyChannel } from "../control/client-channel.js";
 import { parseFeatReply } from "../protocol/features.js";
 import { isFailure, isUnknownCommand } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";

@@ -12,7 +12,7 @@
 import { isIP, type Socket } from "node:net";
 import { checkServerIdentity as defaultCheckServerIdentity, type PeerCertificate, type TLSSocket } from "node:tls";
 import { FtpError, FtpTlsError } from "../errors.js";
-import type { ControlSocket, ReplyChannel } from "../control/reply-channel.js";
+import type { ClientControlSocket, ReplyChannel } from "../control/client-channel.js";
 import { connectTls, TlsSessionStore, type ConnectTlsOptions } from "../tls/secure-socket.js";
 import { isFailure, isUnknownCommand } from "../protocol/reply-codes.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -134,7 +134,7 @@ export async function authTls(channel: ReplyChannel, options: ResolvedClientOpti
 async function secureControl(channel: ReplyChannel, options: ResolvedClientOptions, mode: "explicit" | "implicit"): Promise<ClientTlsState> {
   let secured: TLSSocket | undefined;
   const where = `the control connection to ${options.host} port ${options.port}`;
-  await channel.upgrade(async (socket: ControlSocket) => {
+  await channel.upgrade(async (socket: ClientControlSocket) => {
     try {
       secured = await connectTls(socket as Socket, tlsOptionsFor(options, options.timeouts.connect));
     } catch (error) {

@@ -6,7 +6,7 @@
  */
 import createDebug from "debug";
 import { FtpAbortError, FtpReplyError } from "../errors.js";
-import type { ReplyChannel } from "../control/reply-channel.js";
+import type { ReplyChannel } from "../control/client-channel.js";
 import { redactCommand } from "../protocol/command-serializer.js";
 import type { Reply } from "../protocol/types.js";
 import type { ClientTlsState } from "./ftps.js";

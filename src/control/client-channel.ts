@@ -1,7 +1,8 @@
 /**
- * The client side of the control connection: owns one socket, turns the
- * bytes the server sends into `Reply` values (through `ReplyParser`) and
- * writes serialized commands. It knows nothing of login or files.
+ * The client's side of the control connection (the server's is
+ * server-channel.ts): owns one socket, turns the bytes the server sends
+ * into `Reply` values (through `ReplyParser`) and writes serialized
+ * commands. It knows nothing of login or files.
  *
  * Replies are matched to waiters in order (FTP is strictly one reply stream),
  * so a reply that arrives before anyone waits — the greeting — is kept until
@@ -26,8 +27,8 @@ const debug = createDebug("ftpwire:client");
 
 function ignore(): void {}
 
-/** Anything that carries the control connection: a net.Socket, a TLSSocket or a test Duplex. */
-export type ControlSocket = Duplex & Partial<Pick<Socket, "setNoDelay" | "remoteAddress" | "localAddress" | "remoteFamily">>;
+/** What carries a client's control connection: a net.Socket, a TLSSocket, or any Duplex (a proxy tunnel, a test). */
+export type ClientControlSocket = Duplex & Partial<Pick<Socket, "setNoDelay" | "remoteAddress" | "localAddress" | "remoteFamily">>;
 
 export interface ReplyChannelOptions extends ReplyParserOptions {
   /** Milliseconds without any byte from the server, while a reply is awaited, before the connection is given up. 0 = never. */
@@ -56,7 +57,7 @@ interface Waiter {
 }
 
 export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyChannelEvents>) {
-  private socket: ControlSocket;
+  private socket: ClientControlSocket;
   private readonly parser: ReplyParser;
   private readonly received: Reply[] = [];
   private readonly waiters: Waiter[] = [];
@@ -70,7 +71,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   private closed = false;
   private detach: (() => void) | undefined;
 
-  constructor(socket: ControlSocket, options: ReplyChannelOptions = {}) {
+  constructor(socket: ClientControlSocket, options: ReplyChannelOptions = {}) {
     super();
     const { timeoutMs = 30_000, ...parserOptions } = options;
     this.timeoutMs = timeoutMs;
@@ -110,7 +111,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   }
 
   /** The socket in use, e.g. to wrap it in TLS. */
-  get currentSocket(): ControlSocket {
+  get currentSocket(): ClientControlSocket {
     return this.socket;
   }
 
@@ -119,7 +120,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    * Listeners move to the new socket; buffered partial lines are dropped,
    * since no reply may straddle the upgrade.
    */
-  replaceSocket(socket: ControlSocket): void {
+  replaceSocket(socket: ClientControlSocket): void {
     this.detach?.();
     this.dropBuffered();
     this.socket = socket;
@@ -135,7 +136,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    * closes with that error, which is also rethrown. Must be called between
    * replies (nobody waiting).
    */
-  async upgrade(wrap: (socket: ControlSocket) => Promise<ControlSocket>): Promise<void> {
+  async upgrade(wrap: (socket: ClientControlSocket) => Promise<ClientControlSocket>): Promise<void> {
     this.assertOpen();
     if (this.waiters.length > 0) throw new FtpProtocolError("Cannot upgrade the control connection while a reply is awaited");
     const plain = this.socket;
@@ -144,7 +145,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     this.dropBuffered();
     // The handshake reports its own failures; a late error on the plain socket must not go unhandled.
     plain.on("error", ignore);
-    let secured: ControlSocket;
+    let secured: ClientControlSocket;
     try {
       secured = await wrap(plain);
     } catch (error) {
@@ -283,7 +284,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     if (this.closed) throw this.closedError();
   }
 
-  private attach(socket: ControlSocket): void {
+  private attach(socket: ClientControlSocket): void {
     socket.setNoDelay?.(true);
     const onData = (chunk: Buffer) => this.onData(chunk);
     const onError = (cause: Error) =>

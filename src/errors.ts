@@ -31,7 +31,9 @@ export type FtpErrorCode =
   /** A data connection could not be opened or was refused. */
   | "ERR_FTP_DATA_CONNECTION"
   /** A local option or argument was invalid (caught before any I/O). */
-  | "ERR_FTP_INVALID_OPTION";
+  | "ERR_FTP_INVALID_OPTION"
+  /** `list()` met more entries than its cap; `listIter()` streams any number. */
+  | "ERR_FTP_LISTING_TOO_LARGE";
 
 export interface FtpErrorOptions {
   readonly reply?: ErrorReply | undefined;
@@ -170,3 +172,20 @@ export class FtpInvalidOptionError extends FtpError {
   }
 }
 brand(FtpInvalidOptionError, "FtpInvalidOptionError");
+
+/**
+ * `list()` collects every entry in memory, so it stops at a cap (a hostile
+ * server's million-line listing would cost hundreds of MB): use
+ * `listIter()` to stream a directory of any size, or raise the cap
+ * (`maxEntries`, `limits.maxListEntries`).
+ */
+export class FtpListingTooLargeError extends FtpError {
+  override name = "FtpListingTooLargeError";
+  /** The cap that was reached. */
+  readonly limit: number;
+  constructor(limit: number, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_LISTING_TOO_LARGE", `The listing has more than ${limit} entries: use listIter() to stream it, or raise maxEntries`, options);
+    this.limit = limit;
+  }
+}
+brand(FtpListingTooLargeError, "FtpListingTooLargeError");

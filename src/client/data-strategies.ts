@@ -95,10 +95,16 @@ export async function connectPassive(session: Session, target: PassiveTarget, si
   };
 }
 
+/**
+ * The control connection's peer address. A control socket from
+ * `createSocket` (a tunnel) may have none: then the host the options name,
+ * which is where the tunnel leads.
+ */
 function controlPeer(session: Session): string {
   const address = session.channel.remoteAddress;
-  if (!address) throw new FtpDataConnectionError("The control connection has no remote address");
-  return unmapIPv4(address);
+  if (address) return unmapIPv4(address);
+  if (session.options.createSocket) return session.options.host;
+  throw new FtpDataConnectionError("The control connection has no remote address");
 }
 
 function epsvTarget(session: Session, reply: Reply): { host: string; port: number } {
@@ -111,7 +117,7 @@ function pasvTarget(session: Session, reply: Reply): { host: string; port: numbe
   const peer = controlPeer(session);
   // A server behind NAT often announces its private address; trusting it also
   // lets a hostile server aim our data connection elsewhere (RFC 2577).
-  if (announced.host !== peer && !session.options.allowSeparateTransferHost) {
+  if (announced.host !== peer && !session.options.usePassiveReplyAddress) {
     debug("PASV named %s, using the control peer %s", announced.host, peer);
     return { host: peer, port: announced.port };
   }
@@ -124,7 +130,8 @@ async function prepareActive(session: Session): Promise<PendingData> {
   const listener = await DataListener.open({
     host: local,
     portRange: session.options.active.portRange,
-    acceptFrom: controlPeer(session),
+    // A tunnel to a host given by name cannot say which address will connect back: any peer then.
+    acceptFrom: isIP(controlPeer(session)) ? controlPeer(session) : undefined,
     timeoutMs: session.options.timeouts.data,
   });
   try {

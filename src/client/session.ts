@@ -7,6 +7,7 @@
 import createDebug from "debug";
 import { FtpAbortError, FtpReplyError } from "../errors.js";
 import type { ReplyChannel } from "../control/client-channel.js";
+import type { SmallCalls } from "../io/small-calls.js";
 import { redactCommand } from "../protocol/command-serializer.js";
 import type { Reply } from "../protocol/types.js";
 import type { ClientTlsState } from "./ftps.js";
@@ -43,6 +44,12 @@ export interface SessionObserver {
   transfer(event: TransferEvent): void;
   /** True when somebody listens for progress, so a download is worth a SIZE round trip for `total`. */
   wantsTotals(): boolean;
+  /**
+   * The client's own small local-file calls (the stat before an upload; open,
+   * small writes and close of a download), on the event loop while they stay
+   * fast: a slow disk under one client does not move another's calls.
+   */
+  readonly localFiles: SmallCalls;
 }
 
 export class Session {

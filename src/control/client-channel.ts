@@ -7,7 +7,10 @@
  * Replies are matched to waiters in order (FTP is strictly one reply stream),
  * so a reply that arrives before anyone waits — the greeting — is kept until
  * it is asked for. One control timeout runs while somebody waits and can be
- * suspended while a transfer owns the clock (the data timeout then).
+ * suspended while a transfer owns the clock (the data timeout then). A
+ * second clock, the reply deadline, bounds each reply as a whole: the
+ * silence timeout is reset by every byte, so a server trickling a reply
+ * one byte at a time would otherwise hold the caller forever.
  *
  * The socket sits behind one field and its listeners are (re)attached through
  * `attach()`, so AUTH TLS swaps the plain socket for a TLSSocket (`upgrade()`).
@@ -33,6 +36,12 @@ export type ClientControlSocket = Duplex & Partial<Pick<Socket, "setNoDelay" | "
 export interface ReplyChannelOptions extends ReplyParserOptions {
   /** Milliseconds without any byte from the server, while a reply is awaited, before the connection is given up. 0 = never. */
   readonly timeoutMs?: number;
+  /**
+   * Milliseconds one reply may take, from when it is awaited (or the
+   * previous reply completed, for the next waiter) to its last line,
+   * however its bytes trickle in. Suspended with the silence timeout. 0 = never.
+   */
+  readonly replyTimeoutMs?: number;
 }
 
 export type ReplyChannelEvents = {
@@ -66,6 +75,10 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   private timer: NodeJS.Timeout | undefined;
   /** True while the timer counts: somebody waits and the timeout is not suspended. */
   private timing = false;
+  private readonly replyTimeoutMs: number;
+  /** The reply deadline: one Timeout too, re-armed for each reply. */
+  private replyTimer: NodeJS.Timeout | undefined;
+  private replyTiming = false;
   private timeoutSuspended = false;
   private closedWith: FtpError | undefined;
   private closed = false;
@@ -73,8 +86,9 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
 
   constructor(socket: ClientControlSocket, options: ReplyChannelOptions = {}) {
     super();
-    const { timeoutMs = 30_000, ...parserOptions } = options;
+    const { timeoutMs = 30_000, replyTimeoutMs = 0, ...parserOptions } = options;
     this.timeoutMs = timeoutMs;
+    this.replyTimeoutMs = replyTimeoutMs;
     this.parser = new ReplyParser(parserOptions);
     this.socket = socket;
     this.attach(socket);
@@ -242,6 +256,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   suspendTimeout(): void {
     this.timeoutSuspended = true;
     this.timing = false;
+    this.replyTiming = false;
   }
 
   resumeTimeout(): void {
@@ -331,7 +346,13 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
         return;
       }
     }
-    if (this.waiters.length === 0) this.timing = false;
+    if (this.waiters.length === 0) {
+      this.timing = false;
+      this.replyTiming = false;
+    } else if (replies.length > 0 && this.replyTiming) {
+      // The next waiter's reply gets its own full deadline.
+      this.replyTimer!.refresh();
+    }
   }
 
   /** A 1xx for a final-reply waiter: handed over; the waiter keeps its place. */
@@ -354,7 +375,13 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    * marked idle (`timing` false): if it fires then, it does nothing.
    */
   private armTimer(): void {
-    if (this.closed || this.timeoutSuspended || this.timeoutMs <= 0 || this.waiters.length === 0) {
+    if (this.closed || this.timeoutSuspended || this.waiters.length === 0) {
+      this.timing = false;
+      this.replyTiming = false;
+      return;
+    }
+    this.armReplyDeadline();
+    if (this.timeoutMs <= 0) {
       this.timing = false;
       return;
     }
@@ -367,6 +394,23 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     this.timer.unref?.();
   }
 
+  /** Starts the reply deadline unless it already runs for the reply being read. */
+  private armReplyDeadline(): void {
+    if (this.replyTimeoutMs <= 0 || this.replyTiming) return;
+    this.replyTiming = true;
+    if (this.replyTimer) {
+      this.replyTimer.refresh();
+      return;
+    }
+    this.replyTimer = setTimeout(() => this.onReplyDeadline(), this.replyTimeoutMs);
+    this.replyTimer.unref?.();
+  }
+
+  private onReplyDeadline(): void {
+    if (!this.replyTiming || this.closed) return;
+    this.close(new FtpTimeoutError(`The server's reply did not complete within ${this.replyTimeoutMs} ms`));
+  }
+
   private onTimeout(): void {
     if (!this.timing || this.closed) return;
     this.close(new FtpTimeoutError(`No reply from the server within ${this.timeoutMs} ms`));
@@ -374,7 +418,10 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
 
   private clearTimer(): void {
     this.timing = false;
+    this.replyTiming = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.replyTimer) clearTimeout(this.replyTimer);
+    this.replyTimer = undefined;
   }
 }

@@ -14,6 +14,7 @@ type TypedEmitter<E extends import("typed-emitter").EventMap> = import("typed-em
 import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError } from "../errors.js";
 import type { ReplyChannel } from "../control/client-channel.js";
 import type { FileInfo, Reply } from "../protocol/types.js";
+import { abortable } from "../io/abortable.js";
 import { SmallCalls } from "../io/small-calls.js";
 import { openSession } from "./connect.js";
 import { mkdir, rmdir, type DirOptions } from "./dir-ops.js";
@@ -310,7 +311,7 @@ export class Client extends EventEmitterBase {
       }
     })();
     promise.catch(() => {});
-    return raceAbort(promise, signal);
+    return abortable(promise, signal, { reason: abortError });
   }
 
   private openStream<S>(signal: AbortSignal | undefined, open: (session: Session) => { stream: S; ready: Promise<void>; done: Promise<void> }): Promise<S> {
@@ -427,24 +428,6 @@ function quitReply(channel: ReplyChannel): Promise<unknown> {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
         reject(error);
       },
     );

@@ -9,6 +9,7 @@
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
+import { endSocket } from "../io/socket-end.js";
 import { CommandParser } from "../protocol/command-parser.js";
 import { formatReply } from "../protocol/reply-formatter.js";
 import type { CommandLine } from "../protocol/types.js";
@@ -141,12 +142,8 @@ export class CommandChannel {
     if (!this.isOpen) return;
     if (code !== undefined) this.send(code, text);
     this.ended = true;
-    const socket = this.socket;
-    socket.end();
     // A peer that never reads must not keep the socket forever.
-    const timer = setTimeout(() => socket.destroy(), 2000);
-    timer.unref?.();
-    socket.once("close", () => clearTimeout(timer));
+    endSocket(this.socket);
   }
 
   destroy(): void {

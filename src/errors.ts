@@ -35,7 +35,9 @@ export type FtpErrorCode =
   /** The operation needs a feature neither the server nor ftpwire offers here (`feature` names it). */
   | "ERR_FTP_UNSUPPORTED"
   /** A transfer finished but its result does not match (size or hash differs). */
-  | "ERR_FTP_VERIFY";
+  | "ERR_FTP_VERIFY"
+  /** `list()` met more entries than its cap; `listIter()` streams any number. */
+  | "ERR_FTP_LISTING_TOO_LARGE";
 
 export interface FtpErrorOptions {
   readonly reply?: ErrorReply | undefined;
@@ -44,7 +46,28 @@ export interface FtpErrorOptions {
   readonly cause?: unknown;
 }
 
+/**
+ * Which error classes an error belongs to, by global symbol rather than by
+ * prototype: a program that loads both builds (an ESM app, a CommonJS
+ * dependency) has two copies of every class, and `instanceof` must still
+ * hold across them (undici brands its errors the same way). Each class
+ * registers `Symbol.for("ftpwire.error.<Name>")`; an instance carries the
+ * symbols of its class and every parent as hidden `true` properties.
+ */
+const BRANDS = new WeakMap<object, symbol>();
+
+function brand(cls: abstract new (...args: never[]) => FtpError, name: string): void {
+  BRANDS.set(cls, Symbol.for(`ftpwire.error.${name}`));
+}
+
 export class FtpError extends Error {
+  /** True for an error of this class made by any copy of ftpwire (ESM or CJS build); a prototype check for subclasses of your own. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const mark = BRANDS.get(this);
+    if (mark === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[mark] === true;
+  }
+
   override name = "FtpError";
   readonly code: FtpErrorCode;
   /** The FTP reply number, when the error comes from a reply. */
@@ -59,8 +82,13 @@ export class FtpError extends Error {
     this.reply = options.reply;
     this.replyCode = options.reply?.code;
     this.command = options.command;
+    for (let cls: unknown = new.target; typeof cls === "function" && cls !== Error; cls = Object.getPrototypeOf(cls)) {
+      const mark = BRANDS.get(cls);
+      if (mark !== undefined) Object.defineProperty(this, mark, { value: true });
+    }
   }
 }
+brand(FtpError, "FtpError");
 
 /** The server answered with a reply that means failure. */
 export class FtpReplyError extends FtpError {
@@ -72,6 +100,7 @@ export class FtpReplyError extends FtpError {
     super("ERR_FTP_REPLY", `Server replied ${reply.code}${what}: ${reply.message}`, { ...options, reply });
   }
 }
+brand(FtpReplyError, "FtpReplyError");
 
 export class FtpTimeoutError extends FtpError {
   override name = "FtpTimeoutError";
@@ -79,6 +108,7 @@ export class FtpTimeoutError extends FtpError {
     super("ERR_FTP_TIMEOUT", message, options);
   }
 }
+brand(FtpTimeoutError, "FtpTimeoutError");
 
 export class FtpConnectionClosedError extends FtpError {
   override name = "FtpConnectionClosedError";
@@ -86,6 +116,7 @@ export class FtpConnectionClosedError extends FtpError {
     super("ERR_FTP_CLOSED", message, options);
   }
 }
+brand(FtpConnectionClosedError, "FtpConnectionClosedError");
 
 export class FtpProtocolError extends FtpError {
   override name = "FtpProtocolError";
@@ -93,6 +124,7 @@ export class FtpProtocolError extends FtpError {
     super("ERR_FTP_PROTOCOL", message, options);
   }
 }
+brand(FtpProtocolError, "FtpProtocolError");
 
 export class FtpAbortError extends FtpError {
   override name = "FtpAbortError";
@@ -100,6 +132,7 @@ export class FtpAbortError extends FtpError {
     super("ERR_FTP_ABORTED", message, options);
   }
 }
+brand(FtpAbortError, "FtpAbortError");
 
 /** A line (or a multi-line reply) grew past its limit. */
 export class FtpLineTooLongError extends FtpError {
@@ -110,6 +143,7 @@ export class FtpLineTooLongError extends FtpError {
     this.limit = limit;
   }
 }
+brand(FtpLineTooLongError, "FtpLineTooLongError");
 
 export class FtpInvalidArgumentError extends FtpError {
   override name = "FtpInvalidArgumentError";
@@ -117,6 +151,7 @@ export class FtpInvalidArgumentError extends FtpError {
     super("ERR_FTP_INVALID_ARGUMENT", message, options);
   }
 }
+brand(FtpInvalidArgumentError, "FtpInvalidArgumentError");
 
 export class FtpTlsError extends FtpError {
   override name = "FtpTlsError";
@@ -124,6 +159,7 @@ export class FtpTlsError extends FtpError {
     super("ERR_FTP_TLS", message, options);
   }
 }
+brand(FtpTlsError, "FtpTlsError");
 
 export class FtpDataConnectionError extends FtpError {
   override name = "FtpDataConnectionError";
@@ -131,6 +167,7 @@ export class FtpDataConnectionError extends FtpError {
     super("ERR_FTP_DATA_CONNECTION", message, options);
   }
 }
+brand(FtpDataConnectionError, "FtpDataConnectionError");
 
 export class FtpInvalidOptionError extends FtpError {
   override name = "FtpInvalidOptionError";
@@ -138,6 +175,24 @@ export class FtpInvalidOptionError extends FtpError {
     super("ERR_FTP_INVALID_OPTION", message);
   }
 }
+brand(FtpInvalidOptionError, "FtpInvalidOptionError");
+
+/**
+ * `list()` collects every entry in memory, so it stops at a cap (a hostile
+ * server's million-line listing would cost hundreds of MB): use
+ * `listIter()` to stream a directory of any size, or raise the cap
+ * (`maxEntries`, `limits.maxListEntries`).
+ */
+export class FtpListingTooLargeError extends FtpError {
+  override name = "FtpListingTooLargeError";
+  /** The cap that was reached. */
+  readonly limit: number;
+  constructor(limit: number, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_LISTING_TOO_LARGE", `The listing has more than ${limit} entries: use listIter() to stream it, or raise maxEntries`, options);
+    this.limit = limit;
+  }
+}
+brand(FtpListingTooLargeError, "FtpListingTooLargeError");
 
 /** The operation needs something missing: a server feature (FEAT) or one ftpwire does not implement. */
 export class FtpUnsupportedError extends FtpError {
@@ -149,6 +204,7 @@ export class FtpUnsupportedError extends FtpError {
     this.feature = feature;
   }
 }
+brand(FtpUnsupportedError, "FtpUnsupportedError");
 
 /** A finished transfer whose result does not match what was expected. */
 export class FtpVerifyError extends FtpError {
@@ -157,6 +213,7 @@ export class FtpVerifyError extends FtpError {
     super("ERR_FTP_VERIFY", message, options);
   }
 }
+brand(FtpVerifyError, "FtpVerifyError");
 
 /**
  * One side of a server-to-server transfer failed. `side` says which server;
@@ -173,3 +230,4 @@ export class FtpFxpError extends FtpError {
     this.side = side;
   }
 }
+brand(FtpFxpError, "FtpFxpError");

@@ -1,6 +1,8 @@
 // The public API of ftpwire, and nothing else.
 export * from "./errors.js";
-export type { Reply, Command, CommandLine, HostPort, FileInfo, FileType } from "./protocol/types.js";
+// Reply, FileInfo and FileType are what the client returns; the command and
+// host-port codecs stay internal (nothing public takes or returns them).
+export type { Reply, FileInfo, FileType } from "./protocol/types.js";
 export {
   REPLY_TEXTS,
   replyText,
@@ -13,6 +15,11 @@ export {
   isPermanent,
   isProtected,
   isFailure,
+  isUnknownCommand,
+  isCommandNotSupported,
+  isNetworkProtocolNotSupported,
+  needsTls,
+  isServiceClosing,
 } from "./protocol/reply-codes.js";
 export type { ReplyKind, ReplyGroup } from "./protocol/reply-codes.js";
 // Client role.
@@ -24,12 +31,31 @@ export { ClientPool } from "./client/client-pool.js";
 export type { ClientPoolOptions } from "./client/client-pool.js";
 export { fxp } from "./client/fxp.js";
 export type { FxpOptions, FxpResult, FxpProgress, FxpMode, FxpArrangement } from "./client/fxp.js";
-export { parseFtpUrl } from "./client/options.js";
-export type { ClientOptions, ClientTimeouts, ActiveModeOptions, ResolvedClientOptions } from "./client/options.js";
-export type { UploadOptions, DownloadOptions, UploadSource, DownloadDestination, TransferType } from "./client/file-transfers.js";
+export { CLIENT_DEFAULTS, parseFtpUrl } from "./client/options.js";
+export type {
+  ClientOptions,
+  ClientTimeouts,
+  ClientLimits,
+  ClientDefaults,
+  ActiveModeOptions,
+  ResolvedClientOptions,
+  CreateControlSocket,
+  SocketTarget,
+} from "./client/options.js";
+export type {
+  UploadOptions,
+  DownloadOptions,
+  UploadResult,
+  DownloadResult,
+  ReadStreamOptions,
+  WriteStreamOptions,
+  UploadSource,
+  DownloadDestination,
+  TransferType,
+} from "./client/file-transfers.js";
 export type { ListOptions } from "./client/listing.js";
 export type { DirOptions } from "./client/dir-ops.js";
-export type { DirTransferOptions } from "./client/dir-transfers.js";
+export type { DirTransferOptions, DirTransferResult } from "./client/dir-transfers.js";
 export type { ProgressInfo, TransferEvent } from "./client/session.js";
 export type { ClientTlsOptions } from "./client/options.js";
 export type { TlsInfo } from "./client/ftps.js";

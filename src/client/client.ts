@@ -11,22 +11,25 @@
 import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError } from "../errors.js";
-import type { ReplyChannel } from "../control/reply-channel.js";
+import type { ReplyChannel } from "../control/client-channel.js";
 import type { FileInfo, Reply } from "../protocol/types.js";
+import { abortable } from "../io/abortable.js";
+import { SmallCalls } from "../io/small-calls.js";
 import { openSession } from "./connect.js";
 import { mkdir, rmdir, type DirOptions } from "./dir-ops.js";
-import { downloadDir, uploadDir, type DirTransferOptions } from "./dir-transfers.js";
+import { downloadDir, uploadDir, type DirTransferOptions, type DirTransferResult } from "./dir-transfers.js";
 import { exists, lastModified, pwd, setLastModified, size, stat } from "./file-info.js";
 import {
   download, openReadStream, openWriteStream, upload,
-  type DownloadDestination, type DownloadOptions, type UploadOptions, type UploadSource,
+  type DownloadDestination, type DownloadOptions, type DownloadResult, type ReadStreamOptions,
+  type UploadOptions, type UploadResult, type UploadSource, type WriteStreamOptions,
 } from "./file-transfers.js";
 import { hash, type HashOptions, type HashResult } from "./hash.js";
 import { runForeignTransfer, type ForeignTransferOptions } from "./foreign-transfer.js";
 import type { TlsInfo } from "./ftps.js";
 import { list, listIter, type ListOptions } from "./listing.js";
 import { OperationQueue } from "./operation-queue.js";
-import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.js";
+import { resolveClientConfig, type ClientCredentials, type ClientOptions, type ResolvedClientOptions } from "./options.js";
 import { abortError, debug, type ProgressInfo, type Session, type TransferEvent } from "./session.js";
 import type { TypedEmitter } from "../typed-emitter.js";
 
@@ -67,8 +70,12 @@ const EventEmitterBase = EventEmitter as new () => TypedEmitter<ClientEvents>;
 const SESSION_SECURITY_VERBS: ReadonlySet<string> = new Set(["AUTH", "PROT", "CCC"]);
 
 export class Client extends EventEmitterBase {
-  /** Validated options (password included: treat as secret). */
+  /** The validated options. Neither they nor `util.inspect(client)` show the password or the account. */
   readonly options: ResolvedClientOptions;
+  /** The secrets of the login, for this client's connect and for the extra connections of uploadDir/downloadDir. */
+  readonly #credentials: ClientCredentials;
+  /** This client's small local-file calls (see SmallCalls): a slow disk under one client moves only its own calls. */
+  readonly #localFiles = new SmallCalls();
   private session: Session | undefined;
   private readonly queue = new OperationQueue();
   private connecting: Promise<void> | undefined;
@@ -93,7 +100,9 @@ export class Client extends EventEmitterBase {
 
   constructor(input: string | ClientOptions, overrides: Partial<ClientOptions> = {}) {
     super();
-    this.options = resolveClientOptions(input, overrides);
+    const { options, credentials } = resolveClientConfig(input, overrides);
+    this.options = options;
+    this.#credentials = credentials;
   }
 
   /** True between a successful connect() and the close. */
@@ -107,10 +116,11 @@ export class Client extends EventEmitterBase {
     this.connecting ??= (async () => {
       const release = await this.queue.acquire();
       try {
-        this.session = await openSession(this.options, {
+        this.session = await openSession(this.options, this.#credentials, {
           progress: (info) => this.emit("progress", info),
           transfer: (event) => this.emit("transfer", event),
           wantsTotals: () => this.listenerCount("progress") > 0,
+          localFiles: this.#localFiles,
         }, { signal: options.signal, onChannel: (channel) => this.watch(channel) });
         this.armKeepAlive();
       } catch (error) {
@@ -205,12 +215,12 @@ export class Client extends EventEmitterBase {
   }
 
   /** Uploads a local file, a Buffer or a Readable. Resolves after the server confirmed it. */
-  async upload(source: UploadSource, remotePath: string, options: UploadOptions = {}): Promise<{ bytes: number; reply: Reply }> {
+  async upload(source: UploadSource, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
     return this.run(options, (s) => upload(s, source, remotePath, options));
   }
 
   /** Downloads into a local file or a Writable (which is ended). Resolves after the server confirmed it. */
-  async download(remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}): Promise<{ bytes: number; reply: Reply }> {
+  async download(remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}): Promise<DownloadResult> {
     return this.run(options, (s) => download(s, remotePath, destination, options));
   }
 
@@ -219,21 +229,21 @@ export class Client extends EventEmitterBase {
    * the server confirmed the transfer; destroy it to abort. The connection
    * is busy until the stream is over.
    */
-  createReadStream(path: string, options: { start?: number; signal?: AbortSignal } = {}): Promise<Readable> {
+  createReadStream(path: string, options: ReadStreamOptions = {}): Promise<Readable> {
     return this.openStream(options.signal, (s) => openReadStream(s, path, options));
   }
 
   /** A Writable into a remote file; "finish" comes after the server confirmed it; destroy it to abort. */
-  createWriteStream(path: string, options: { start?: number; append?: boolean; signal?: AbortSignal } = {}): Promise<Writable> {
+  createWriteStream(path: string, options: WriteStreamOptions = {}): Promise<Writable> {
     return this.openStream(options.signal, (s) => openWriteStream(s, path, options));
   }
 
-  uploadDir(localDir: string, remoteDir: string, options: DirTransferOptions = {}): Promise<{ files: number; bytes: number }> {
-    return uploadDir(this, localDir, remoteDir, options);
+  uploadDir(localDir: string, remoteDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
+    return uploadDir(this, (signal) => this.#sibling(signal), localDir, remoteDir, options);
   }
 
-  downloadDir(remoteDir: string, localDir: string, options: DirTransferOptions = {}): Promise<{ files: number; bytes: number }> {
-    return downloadDir(this, remoteDir, localDir, options);
+  downloadDir(remoteDir: string, localDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
+    return downloadDir(this, (signal) => this.#sibling(signal), remoteDir, localDir, options);
   }
 
   /**
@@ -305,6 +315,11 @@ export class Client extends EventEmitterBase {
 
   // ---- internals ----
 
+  /** A new connection with this client's options and login (uploadDir/downloadDir with concurrency). */
+  #sibling(signal: AbortSignal | undefined): Promise<Client> {
+    return Client.connect({ ...this.options, ...this.#credentials }, { signal });
+  }
+
   /** Runs `work` in its turn; the caller's promise rejects at once on abort, the turn ends when `work` has. */
   private async run<T>(options: OperationOptions | undefined, work: (session: Session) => Promise<T>): Promise<T> {
     const signal = options?.signal;
@@ -324,7 +339,7 @@ export class Client extends EventEmitterBase {
       }
     })();
     promise.catch(() => {});
-    return raceAbort(promise, signal);
+    return abortable(promise, signal, { reason: abortError });
   }
 
   private openStream<S>(signal: AbortSignal | undefined, open: (session: Session) => { stream: S; ready: Promise<void>; done: Promise<void> }): Promise<S> {
@@ -441,24 +456,6 @@ function quitReply(channel: ReplyChannel): Promise<unknown> {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
         reject(error);
       },
     );

@@ -12,6 +12,7 @@ import { FtpDataConnectionError, FtpProtocolError, FtpReplyError } from "../erro
 import { connectData } from "../data/data-connect.js";
 import { DataListener } from "../data/data-listener.js";
 import { formatEprtArg, formatPortArg, parseEpsvReply, parsePasvReply, unmapIPv4 } from "../protocol/host-port.js";
+import { isCommandNotSupported, isCompletion, isNetworkProtocolNotSupported } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
 import { secureDataConnection } from "./ftps.js";
 import { abortError, debug, type ActiveStrategy, type PassiveStrategy, type Session } from "./session.js";
@@ -23,9 +24,9 @@ export interface PendingData {
   dispose(): void;
 }
 
-/** Replies that mean "I don't know this command", so the next strategy is worth trying. */
+/** Replies that make the next strategy worth trying: EPSV/EPRT unknown, or their network protocol refused. */
 function unsupported(reply: Reply): boolean {
-  return reply.code === 500 || reply.code === 501 || reply.code === 502 || reply.code === 504 || reply.code === 522;
+  return isCommandNotSupported(reply.code) || isNetworkProtocolNotSupported(reply.code);
 }
 
 /** Prepares a data connection before the transfer command is sent. */
@@ -94,10 +95,16 @@ export async function connectPassive(session: Session, target: PassiveTarget, si
   };
 }
 
+/**
+ * The control connection's peer address. A control socket from
+ * `createSocket` (a tunnel) may have none: then the host the options name,
+ * which is where the tunnel leads.
+ */
 function controlPeer(session: Session): string {
   const address = session.channel.remoteAddress;
-  if (!address) throw new FtpDataConnectionError("The control connection has no remote address");
-  return unmapIPv4(address);
+  if (address) return unmapIPv4(address);
+  if (session.options.createSocket) return session.options.host;
+  throw new FtpDataConnectionError("The control connection has no remote address");
 }
 
 function epsvTarget(session: Session, reply: Reply): { host: string; port: number } {
@@ -110,7 +117,7 @@ function pasvTarget(session: Session, reply: Reply): { host: string; port: numbe
   const peer = controlPeer(session);
   // A server behind NAT often announces its private address; trusting it also
   // lets a hostile server aim our data connection elsewhere (RFC 2577).
-  if (announced.host !== peer && !session.options.allowSeparateTransferHost) {
+  if (announced.host !== peer && !session.options.usePassiveReplyAddress) {
     debug("PASV named %s, using the control peer %s", announced.host, peer);
     return { host: peer, port: announced.port };
   }
@@ -123,7 +130,8 @@ async function prepareActive(session: Session): Promise<PendingData> {
   const listener = await DataListener.open({
     host: local,
     portRange: session.options.active.portRange,
-    acceptFrom: controlPeer(session),
+    // A tunnel to a host given by name cannot say which address will connect back: any peer then.
+    acceptFrom: isIP(controlPeer(session)) ? controlPeer(session) : undefined,
     timeoutMs: session.options.timeouts.data,
   });
   try {
@@ -136,7 +144,7 @@ async function prepareActive(session: Session): Promise<PendingData> {
       const reply = strategy === "eprt"
         ? await session.request("EPRT", formatEprtArg({ host: local, port: listener.port }))
         : await session.request("PORT", formatPortArg({ host: local, port: listener.port }));
-      if (reply.code >= 200 && reply.code < 300) {
+      if (isCompletion(reply.code)) {
         session.activeStrategy = strategy;
         accepted = true;
         break;

@@ -4,6 +4,7 @@
  * working directory (a CWD probe restores it).
  */
 import { FtpReplyError } from "../errors.js";
+import { isFailure } from "../protocol/reply-codes.js";
 import type { FileInfo } from "../protocol/types.js";
 import { isDirectory } from "./file-info.js";
 import { list } from "./listing.js";
@@ -27,7 +28,7 @@ export async function mkdir(session: Session, path: string, options: DirOptions 
   }
   // One round trip in the common case (parents exist).
   const direct = await session.request("MKD", path);
-  if (direct.code < 400) return;
+  if (!isFailure(direct.code)) return;
   const absolute = path.startsWith("/");
   const parts = path.split("/").filter((p) => p !== "");
   let prefix = absolute ? "/" : "";
@@ -35,7 +36,7 @@ export async function mkdir(session: Session, path: string, options: DirOptions 
     throwIfAborted(options.signal);
     prefix = prefix === "" ? part : joinRemote(prefix, part);
     const reply = await session.request("MKD", prefix);
-    if (reply.code < 400) continue;
+    if (!isFailure(reply.code)) continue;
     // Already there (550 "exists" on most servers, 521 on some): fine if it is a directory.
     if (!(await isDirectory(session, prefix))) throw new FtpReplyError(reply, { command: `MKD ${prefix}` });
   }

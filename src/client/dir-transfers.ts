@@ -1,14 +1,15 @@
 /**
  * Whole directory trees: uploadDir / downloadDir. Directories are created
  * on the calling client (in order, parents first); files go over a
- * ClientPool of `concurrency` extra connections when concurrency > 1,
- * otherwise over the calling client itself.
+ * ConnectionPool of `concurrency` extra connections (opened by the client,
+ * which alone holds its password) when concurrency > 1, otherwise over the
+ * calling client itself.
  */
 import { mkdir as fsMkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { FtpInvalidOptionError } from "../errors.js";
 import type { Client } from "./client.js";
-import { ClientPool } from "./client-pool.js";
+import { ConnectionPool } from "./connection-pool.js";
 import { joinRemote } from "./dir-ops.js";
 import type { ProgressInfo } from "./session.js";
 
@@ -18,6 +19,17 @@ export interface DirTransferOptions {
   onProgress?: (info: ProgressInfo) => void;
   signal?: AbortSignal;
 }
+
+/** What `uploadDir()` and `downloadDir()` resolve with. */
+export interface DirTransferResult {
+  /** Files moved. */
+  readonly files: number;
+  /** Bytes moved, over all files. */
+  readonly bytes: number;
+}
+
+/** Opens one more connection like the calling client's (same options and login), for parallel files. */
+export type OpenSibling = (signal?: AbortSignal) => Promise<Client>;
 
 const MAX_DEPTH = 256;
 
@@ -41,6 +53,7 @@ async function absoluteRemote(client: Client, path: string, signal: AbortSignal 
 
 async function runJobs(
   client: Client,
+  openSibling: OpenSibling,
   jobs: readonly Job[],
   concurrency: number,
   move: (c: Client, job: Job) => Promise<{ bytes: number }>,
@@ -50,7 +63,7 @@ async function runJobs(
     for (const job of jobs) bytes += (await move(client, job)).bytes;
     return bytes;
   }
-  const pool = new ClientPool(client.options, { connections: Math.min(concurrency, jobs.length) });
+  const pool = new ConnectionPool(Math.min(concurrency, jobs.length), openSibling);
   try {
     let next = 0;
     const worker = async () => {
@@ -66,7 +79,7 @@ async function runJobs(
   return bytes;
 }
 
-export async function uploadDir(client: Client, localDir: string, remoteDir: string, options: DirTransferOptions = {}): Promise<{ files: number; bytes: number }> {
+export async function uploadDir(client: Client, openSibling: OpenSibling, localDir: string, remoteDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
   const concurrency = checkConcurrency(options.concurrency);
   const { signal, onProgress } = options;
   const root = await absoluteRemote(client, remoteDir, signal);
@@ -86,11 +99,11 @@ export async function uploadDir(client: Client, localDir: string, remoteDir: str
     }
   };
   await walk(localDir, root, 0);
-  const bytes = await runJobs(client, jobs, concurrency, (c, job) => c.upload(job.local, job.remote, { signal, onProgress }));
+  const bytes = await runJobs(client, openSibling, jobs, concurrency, (c, job) => c.upload(job.local, job.remote, { signal, onProgress }));
   return { files: jobs.length, bytes };
 }
 
-export async function downloadDir(client: Client, remoteDir: string, localDir: string, options: DirTransferOptions = {}): Promise<{ files: number; bytes: number }> {
+export async function downloadDir(client: Client, openSibling: OpenSibling, remoteDir: string, localDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
   const concurrency = checkConcurrency(options.concurrency);
   const { signal, onProgress } = options;
   const root = await absoluteRemote(client, remoteDir, signal);
@@ -108,6 +121,6 @@ export async function downloadDir(client: Client, remoteDir: string, localDir: s
     }
   };
   await walk(root, localDir, 0);
-  const bytes = await runJobs(client, jobs, concurrency, (c, job) => c.download(job.remote, job.local, { signal, onProgress }));
+  const bytes = await runJobs(client, openSibling, jobs, concurrency, (c, job) => c.download(job.remote, job.local, { signal, onProgress }));
   return { files: jobs.length, bytes };
 }

@@ -6,6 +6,7 @@ import { FtpReplyError } from "../errors.js";
 import { parseMlsdLine } from "../protocol/listing/index.js";
 import { formatMdtm, parseMdtm } from "../protocol/time.js";
 import { parseQuotedPath, virtualBasename } from "../protocol/paths.js";
+import { isFailure, isPermanent, isUnknownCommand } from "../protocol/reply-codes.js";
 import type { FileInfo } from "../protocol/types.js";
 import { list } from "./listing.js";
 import { remoteSize } from "./file-transfers.js";
@@ -22,7 +23,7 @@ export async function pwd(session: Session): Promise<string> {
 export async function isDirectory(session: Session, path: string): Promise<boolean> {
   const here = await pwd(session);
   const reply = await session.request("CWD", path);
-  if (reply.code >= 400) return false;
+  if (isFailure(reply.code)) return false;
   await session.command("CWD", here);
   return true;
 }
@@ -56,7 +57,8 @@ export async function stat(session: Session, path: string): Promise<FileInfo> {
       const line = reply.lines.find((l, i) => i > 0 && l.startsWith(" "));
       const info = line === undefined ? undefined : parseMlsdLine(line.slice(1));
       if (info) return { ...info, name: virtualBasename(info.name) || info.name };
-    } else if (reply.code >= 500 && reply.code !== 500 && reply.code !== 502) {
+    } else if (isPermanent(reply.code) && !isUnknownCommand(reply.code)) {
+      // A 501/504/550 is about the path; an unknown MLST falls back to SIZE + MDTM.
       throw new FtpReplyError(reply, { command: `MLST ${path}` });
     }
   }
@@ -90,7 +92,7 @@ export async function exists(session: Session, path: string): Promise<boolean> {
     await stat(session, path);
     return true;
   } catch (error) {
-    if (error instanceof FtpReplyError && error.replyCode >= 500) return false;
+    if (error instanceof FtpReplyError && isPermanent(error.replyCode)) return false;
     throw error;
   }
 }

@@ -14,7 +14,6 @@ import { FtpAbortError, FtpInvalidArgumentError, FtpReplyError } from "../errors
 import { createCrlfToLf, createLfToCrlf } from "../data/ascii-transform.js";
 import type { ByteCounter } from "../data/byte-counter.js";
 import { openFileWriter } from "../io/file-writer.js";
-import { SmallCalls } from "../io/small-calls.js";
 import { runTransfer, type TransferResult, type TransferSpec } from "./transfer.js";
 import { abortError, type ProgressInfo, type Session } from "./session.js";
 
@@ -53,6 +52,27 @@ export interface DownloadOptions {
 export type UploadSource = string | Buffer | Uint8Array | Readable;
 export type DownloadDestination = string | Writable;
 
+/** What `upload()` resolves with: the server's final reply and the bytes sent (a resume offset not counted). */
+export type UploadResult = TransferResult;
+/** What `download()` resolves with: the server's final reply and the bytes received (a resume offset not counted). */
+export type DownloadResult = TransferResult;
+
+/** Options of `createReadStream()`. */
+export interface ReadStreamOptions {
+  /** Byte offset to start at (REST). */
+  start?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of `createWriteStream()`. */
+export interface WriteStreamOptions {
+  /** Byte offset to write at (REST + STOR). */
+  start?: number;
+  /** Append (APPE) instead of replacing. */
+  append?: boolean;
+  signal?: AbortSignal;
+}
+
 function checkOffset(start: number | undefined): number {
   if (start === undefined) return 0;
   if (!Number.isSafeInteger(start) || start < 0) throw new FtpInvalidArgumentError(`start must be a non-negative integer, got ${String(start)}`);
@@ -76,7 +96,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   let start = checkOffset(options.start);
   let verb = options.append ? "APPE" : "STOR";
   let localSize: number | undefined;
-  if (typeof source === "string") localSize = (await localFiles.stat(source)).size;
+  if (typeof source === "string") localSize = (await session.observer.localFiles.stat(source)).size;
   else if (source instanceof Uint8Array) localSize = source.byteLength;
   if (options.resume) {
     if (localSize === undefined) throw new FtpInvalidArgumentError("resume needs a local path or Buffer source");
@@ -149,7 +169,7 @@ export async function download(session: Session, remotePath: string, destination
       // A local file is written behind the socket (see FileWriter): with
       // fs.WriteStream the socket stayed paused for each whole disk write.
       const writable = typeof destination === "string"
-        ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK, calls: localFiles })
+        ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK, calls: session.observer.localFiles })
         : destination;
       writable.once("error", (error: Error) => destinationErrors.add(error));
       if (ascii) return pipeline([socket, createCrlfToLf(), counter, writable]);
@@ -168,9 +188,6 @@ export async function download(session: Session, remotePath: string, destination
     },
   });
 }
-
-/** Small local-file calls (the stat before an upload; open, small writes and close of a download) on the event loop while they stay fast (see SmallCalls). */
-const localFiles = new SmallCalls();
 
 /** Local files up to this size are read whole, in parallel with the commands before the transfer. */
 const PREREAD_MAX_BYTES = 256 * 1024;
@@ -335,8 +352,4 @@ export function openWriteStream(
   );
   ready.catch(() => {});
   return { stream, ready, done };
-}
-
-export function isReplyCode(error: unknown, ...codes: number[]): boolean {
-  return error instanceof FtpReplyError && codes.includes(error.replyCode);
 }

@@ -12,9 +12,9 @@
 import { isIP, type Socket } from "node:net";
 import { checkServerIdentity as defaultCheckServerIdentity, type PeerCertificate, type TLSSocket } from "node:tls";
 import { FtpError, FtpTlsError } from "../errors.js";
-import type { ControlSocket, ReplyChannel } from "../control/reply-channel.js";
+import type { ClientControlSocket, ReplyChannel } from "../control/client-channel.js";
 import { connectTls, TlsSessionStore, type ConnectTlsOptions } from "../tls/secure-socket.js";
-import type { Reply } from "../protocol/types.js";
+import { isFailure, isUnknownCommand } from "../protocol/reply-codes.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { debug, type Session } from "./session.js";
 
@@ -134,7 +134,7 @@ export async function authTls(channel: ReplyChannel, options: ResolvedClientOpti
 async function secureControl(channel: ReplyChannel, options: ResolvedClientOptions, mode: "explicit" | "implicit"): Promise<ClientTlsState> {
   let secured: TLSSocket | undefined;
   const where = `the control connection to ${options.host} port ${options.port}`;
-  await channel.upgrade(async (socket: ControlSocket) => {
+  await channel.upgrade(async (socket: ClientControlSocket) => {
     try {
       secured = await connectTls(socket as Socket, tlsOptionsFor(options, options.timeouts.connect));
     } catch (error) {
@@ -147,11 +147,6 @@ async function secureControl(channel: ReplyChannel, options: ResolvedClientOptio
   return state;
 }
 
-/** Replies that mean "no such command" (an implicit-only server may assume PBSZ 0 + PROT P). */
-function unknownCommand(reply: Reply): boolean {
-  return reply.code === 500 || reply.code === 502;
-}
-
 /**
  * PBSZ 0 then PROT P or PROT C, after login (curl's and FileZilla's order;
  * every server accepts it there). A refusal is ERR_FTP_TLS: going on would
@@ -160,13 +155,14 @@ function unknownCommand(reply: Reply): boolean {
 export async function negotiateProtection(session: Session, state: ClientTlsState): Promise<void> {
   const implicit = state.mode === "implicit";
   const pbsz = await session.request("PBSZ", "0");
-  if (pbsz.code >= 400 && !(implicit && unknownCommand(pbsz))) {
+  // "No such command" from an implicit-only server: it assumes PBSZ 0 + PROT P.
+  if (isFailure(pbsz.code) && !(implicit && isUnknownCommand(pbsz.code))) {
     throw new FtpTlsError(`The server refused PBSZ 0: ${pbsz.code} ${pbsz.message}`, { reply: pbsz, command: "PBSZ 0" });
   }
   const level = state.dataProtection === "private" ? "P" : "C";
   const prot = await session.request("PROT", level);
-  if (prot.code >= 400) {
-    if (implicit && unknownCommand(prot)) {
+  if (isFailure(prot.code)) {
+    if (implicit && isUnknownCommand(prot.code)) {
       // [MS-FTPS]: implicit sessions start in PROT P.
       state.dataProtection = "private";
       return;

@@ -7,8 +7,9 @@
  */
 import type { Socket } from "node:net";
 import { finished } from "node:stream";
-import { FtpReplyError } from "../errors.js";
+import { FtpInvalidOptionError, FtpListingTooLargeError, FtpReplyError } from "../errors.js";
 import { ListingParser } from "../protocol/listing/index.js";
+import { isCommandNotSupported } from "../protocol/reply-codes.js";
 import type { FileInfo } from "../protocol/types.js";
 import { openReadStream } from "./file-transfers.js";
 import { runTransfer } from "./transfer.js";
@@ -18,6 +19,21 @@ export interface ListOptions {
   signal?: AbortSignal;
   /** "auto" (default): MLSD when offered, else LIST. Force one with "MLSD" or "LIST". */
   method?: "auto" | "MLSD" | "LIST";
+  /**
+   * `list()` only: most entries to collect ("." and ".." not counted);
+   * more reject with FtpListingTooLargeError and the transfer is aborted.
+   * `Infinity` for none. Default: the client's `limits.maxListEntries`
+   * (200 000). `listIter()` streams without a cap.
+   */
+  maxEntries?: number;
+}
+
+function entryCap(session: Session, options: ListOptions): number {
+  const cap = options.maxEntries ?? session.options.limits.maxListEntries;
+  if (cap !== Infinity && (!Number.isSafeInteger(cap) || cap < 1)) {
+    throw new FtpInvalidOptionError(`maxEntries must be a whole number of at least 1 (or Infinity), got ${String(cap)}`);
+  }
+  return cap;
 }
 
 function useMlsd(session: Session, options: ListOptions = {}): boolean {
@@ -26,12 +42,13 @@ function useMlsd(session: Session, options: ListOptions = {}): boolean {
   return session.mlsdUsable && session.has("MLST");
 }
 
-/** MLSD refused although advertised (500/502/504/550 on some servers for "not implemented"). */
+/** MLSD refused although advertised: LIST is worth trying. */
 function mlsdRefused(error: unknown): boolean {
-  return error instanceof FtpReplyError && [500, 501, 502, 504].includes(error.replyCode);
+  return error instanceof FtpReplyError && isCommandNotSupported(error.replyCode);
 }
 
 export async function list(session: Session, path: string | undefined, options: ListOptions = {}): Promise<FileInfo[]> {
+  entryCap(session, options);
   if (useMlsd(session, options)) {
     try {
       return await listWith(session, "MLSD", path, options);
@@ -46,15 +63,19 @@ export async function list(session: Session, path: string | undefined, options: 
 async function listWith(session: Session, verb: "MLSD" | "LIST", path: string | undefined, options: ListOptions): Promise<FileInfo[]> {
   const parser = new ListingParser({ format: verb === "MLSD" ? "mlsd" : "list", encoding: session.channel.encoding });
   const entries: FileInfo[] = [];
+  const cap = entryCap(session, options);
+  const keep = (found: FileInfo[]) => {
+    for (const entry of found) entries.push(entry);
+    // Checked per chunk: at most one chunk's entries past the cap are ever held.
+    if (entries.length > cap) throw new FtpListingTooLargeError(cap, { command: `${verb} ${path ?? ""}`.trim() });
+  };
   await runTransfer(session, {
     verb, arg: path ?? "", path: path ?? ".", direction: "list", signal: options.signal,
     pump: (socket, counter) =>
       collect(socket, (chunk) => {
         counter.count(chunk.length);
-        for (const entry of parser.push(chunk)) entries.push(entry);
-      }, () => {
-        for (const entry of parser.end()) entries.push(entry);
-      }),
+        keep(parser.push(chunk));
+      }, () => keep(parser.end())),
   });
   return entries;
 }

@@ -6,7 +6,8 @@
  */
 import createDebug from "debug";
 import { FtpAbortError, FtpReplyError } from "../errors.js";
-import type { ReplyChannel } from "../control/reply-channel.js";
+import type { ReplyChannel } from "../control/client-channel.js";
+import type { SmallCalls } from "../io/small-calls.js";
 import { redactCommand } from "../protocol/command-serializer.js";
 import type { Reply } from "../protocol/types.js";
 import type { ClientTlsState } from "./ftps.js";
@@ -49,6 +50,12 @@ export interface SessionObserver {
   transfer(event: TransferEvent): void;
   /** True when somebody listens for progress, so a download is worth a SIZE round trip for `total`. */
   wantsTotals(): boolean;
+  /**
+   * The client's own small local-file calls (the stat before an upload; open,
+   * small writes and close of a download), on the event loop while they stay
+   * fast: a slow disk under one client does not move another's calls.
+   */
+  readonly localFiles: SmallCalls;
 }
 
 export class Session {
@@ -106,19 +113,4 @@ export function abortError(signal: AbortSignal | undefined): FtpAbortError {
   const reason: unknown = signal?.reason;
   if (reason instanceof FtpAbortError) return reason;
   return new FtpAbortError("Operation aborted", reason === undefined ? {} : { cause: reason });
-}
-
-/** Parses a FEAT reply (RFC 2389): every line between the first and last is " NAME params". */
-export function parseFeatures(reply: Reply): Map<string, string> {
-  const features = new Map<string, string>();
-  if (reply.code !== 211) return features;
-  const { lines } = reply;
-  for (let i = 1; i < lines.length - 1; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    const space = line.indexOf(" ");
-    const name = (space === -1 ? line : line.slice(0, space)).toUpperCase();
-    features.set(name, space === -1 ? "" : line.slice(space + 1).trim());
-  }
-  return features;
 }

@@ -12,6 +12,7 @@
 import type { Socket } from "node:net";
 import { FtpDataConnectionError, FtpError, FtpProtocolError, FtpReplyError, FtpTimeoutError, FtpTlsError } from "../errors.js";
 import { ByteCounter } from "../data/byte-counter.js";
+import { needsTls } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
 import { connectPassive, passiveAccepted, passiveTarget, passiveVerb, pipelinablePassive, prepareData, type PendingData } from "./data-strategies.js";
 import { abortError, debug, throwIfAborted, type ProgressInfo, type Session } from "./session.js";
@@ -193,7 +194,8 @@ const FINAL_REPLY_GRACE_MS = 1000;
 /**
  * Failures of the data connection leave as FtpErrors: a 522 to a TLS
  * transfer is the server refusing our TLS data connection (RFC 4217 §10,
- * e.g. vsftpd's "session reuse required") → ERR_FTP_TLS; an error of the
+ * e.g. vsftpd's "session reuse required") → ERR_FTP_TLS, and so is a reply
+ * saying the transfer needs protection first (521/533/534, `needsTls`); an error of the
  * data socket itself (reset, broken pipe) → ERR_FTP_DATA_CONNECTION. Local errors (a destination file that
  * cannot be written) pass unchanged: they are the caller's, not FTP's.
  */
@@ -202,6 +204,9 @@ function typedFailure(session: Session, spec: TransferSpec, error: unknown, sock
   const tlsData = session.tls?.dataProtection === "private";
   if (tlsData && error instanceof FtpReplyError && error.replyCode === 522) {
     return new FtpTlsError(`The server refused the TLS data connection: 522 ${error.reply.message}`, { reply: error.reply, command, cause: error.cause ?? error });
+  }
+  if (error instanceof FtpReplyError && needsTls(error.replyCode)) {
+    return new FtpTlsError(`The server wants a protected data connection: ${error.replyCode} ${error.reply.message}`, { reply: error.reply, command, cause: error.cause ?? error });
   }
   if (error !== undefined && error === socketError && !spec.isLocalError?.(error)) {
     const what = tlsData ? "The TLS data connection" : "The data connection";

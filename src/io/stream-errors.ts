@@ -7,6 +7,7 @@
  * holds it, and discarded through `discard()`.
  */
 import type { Duplex, Readable, Writable } from "node:stream";
+import { abortable } from "./abortable.js";
 
 type AnyStream = Readable | Writable | Duplex;
 
@@ -45,28 +46,15 @@ export function discard(stream: AnyStream, error?: Error): void {
  * rejection is swallowed. Resolves `undefined` when aborted.
  */
 export function openUnlessAborted<S extends AnyStream>(opening: Promise<S>, signal: AbortSignal): Promise<S | undefined> {
-  if (signal.aborted) {
-    opening.then((late) => discard(late), () => undefined);
-    return Promise.resolve(undefined);
-  }
-  return new Promise<S | undefined>((resolve, reject) => {
-    let settled = false;
-    const onAbort = () => {
-      settled = true;
-      resolve(undefined);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    opening.then(
-      (stream) => {
-        signal.removeEventListener("abort", onAbort);
-        if (settled) return discard(stream);
-        guardErrors(stream);
-        resolve(stream);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        if (!settled) reject(error as Error);
-      },
-    );
+  const guarded = opening.then((stream) => {
+    guardErrors(stream);
+    return stream;
+  });
+  return abortable(guarded, signal, { reason: () => ABORTED, discard: (late) => discard(late) }).catch((error: unknown) => {
+    if (error === ABORTED) return undefined;
+    throw error;
   });
 }
+
+/** The rejection `openUnlessAborted` turns into `undefined`. */
+const ABORTED = Symbol("aborted");

@@ -158,3 +158,51 @@ export function isProtected(code: number): boolean {
 export function isFailure(code: number): boolean {
   return code >= 400 && code <= 599;
 }
+
+// ---- What a reply means for the next step ----
+// Named so that every caller (fallback strategies, the coming retry and
+// reconnect rules) decides the same way. Each takes a reply code.
+
+/**
+ * 500 or 502: the server does not know the command at all (RFC 959: "syntax
+ * error, command unrecognized" / "command not implemented"). What an
+ * optional extension (HOST, PBSZ on an implicit-only server) answers when
+ * it is absent; the caller may carry on without it.
+ */
+export function isUnknownCommand(code: number): boolean {
+  return code === 500 || code === 502;
+}
+
+/**
+ * 500, 501, 502 or 504: this command, or this form of it, is not supported
+ * here. An alternative is worth trying (MLSD → LIST, MLST → SIZE + MDTM).
+ * 501 counts because servers that lack an extension often answer it as a
+ * syntax error in the arguments.
+ */
+export function isCommandNotSupported(code: number): boolean {
+  return code === 500 || code === 501 || code === 502 || code === 504;
+}
+
+/**
+ * 522 (RFC 2428 §2-3): the network protocol asked for (EPRT/EPSV) is not
+ * supported: the other address form (PORT/PASV) is worth trying.
+ */
+export function isNetworkProtocolNotSupported(code: number): boolean {
+  return code === 522;
+}
+
+/**
+ * The command is refused until the session is protected: 521 ("data
+ * connection cannot be opened with this PROT setting", RFC 4217 §9), 533
+ * ("command protection level denied for policy reasons", RFC 2228) and 534
+ * ("request denied for policy reasons", RFC 4217 §11). Servers also say so
+ * with 530 or 550 and a text; no code-based rule can see those.
+ */
+export function needsTls(code: number): boolean {
+  return code === 521 || code === 533 || code === 534;
+}
+
+/** 421: the server is closing the control connection (RFC 959 §4.2), whatever command it answers. */
+export function isServiceClosing(code: number): boolean {
+  return code === 421;
+}

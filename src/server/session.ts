@@ -17,7 +17,7 @@ import { TLSSocket } from "node:tls";
 import { pipeline } from "node:stream/promises";
 import createDebug from "debug";
 import { FtpTimeoutError, FtpTlsError } from "../errors.js";
-import { CommandChannel, type ControlSocket } from "../control/command-channel.js";
+import { CommandChannel, type ServerControlSocket as ControlSocket } from "../control/server-channel.js";
 import { unmapIPv4 } from "../protocol/host-port.js";
 import { DEFAULT_MLSD_FACTS } from "../protocol/listing/mlsd.js";
 import { resolveVirtualPath } from "../protocol/paths.js";

@@ -317,6 +317,31 @@ test("a 451 after the data is a reply error and the session stays usable", async
   }
 });
 
+test("a transfer refused because it needs protection (521, RFC 4217 §9) is ERR_FTP_TLS with the reply; the session stays usable", async () => {
+  const server = await startFakeServer(async (conn) => {
+    await conn.login();
+    await conn.expect("EPSV");
+    const data = await conn.passive();
+    conn.reply(`229 ok (|||${data.port}|)`);
+    await conn.expect("RETR");
+    conn.reply("521 Data connections must be encrypted");
+    data.close();
+    await conn.expect("PWD");
+    conn.reply('257 "/"');
+  });
+  try {
+    const client = await Client.connect(opts(server.port));
+    const sink = new PassThrough();
+    sink.resume();
+    await assert.rejects(client.download("/f", sink), isCode("ERR_FTP_TLS", 521));
+    assert.equal(await client.pwd(), "/");
+    await client.close();
+    assert.deepEqual(server.scriptErrors, []);
+  } finally {
+    await server.close();
+  }
+});
+
 test("TYPE A upload converts LF to CRLF; the next binary transfer switches back to TYPE I", async () => {
   let received = "";
   const server = await startFakeServer(async (conn) => {

@@ -1,7 +1,9 @@
 // URL parsing and option validation: bad input fails at construction, before any I/O.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseFtpUrl, resolveClientOptions } from "../../src/client/options.js";
+import { inspect } from "node:util";
+import { CLIENT_DEFAULTS, parseFtpUrl, resolveClientConfig, resolveClientOptions } from "../../src/client/options.js";
+import { ClientPool } from "../../src/client/client-pool.js";
 import { Client } from "../../src/client/client.js";
 import { FtpError } from "../../src/errors.js";
 
@@ -20,22 +22,61 @@ test("ftp:// URL with percent-encoded credentials, port and path", () => {
 });
 
 test("defaults", () => {
-  const o = resolveClientOptions("ftp://host");
+  const { options: o, credentials } = resolveClientConfig("ftp://host");
   assert.equal(o.port, 21);
   assert.equal(o.user, "anonymous");
-  assert.equal(o.password, "anonymous@");
-  assert.deepEqual(o.timeouts, { connect: 10_000, control: 30_000, data: 30_000 });
+  assert.equal(credentials.password, "anonymous@");
+  assert.deepEqual(o.timeouts, { connect: 10_000, control: 30_000, data: 30_000, reply: 60_000 });
+  assert.deepEqual(o.limits, { maxReplyLineLength: 8192, maxReplyLines: 10_000, maxReplyBytes: 1024 * 1024, maxListEntries: 200_000 });
   assert.equal(o.mode, "passive");
   assert.equal(o.encoding, "utf8");
-  assert.equal(o.allowSeparateTransferHost, false);
+  assert.equal(o.usePassiveReplyAddress, false);
   assert.equal(o.keepAlive, 0);
+  assert.equal(o.createSocket, undefined);
+});
+
+test("CLIENT_DEFAULTS are what an empty option set resolves to, and frozen all the way down", () => {
+  const o = resolveClientOptions({ host: "h" });
+  assert.deepEqual(o.timeouts, { ...CLIENT_DEFAULTS.timeouts });
+  assert.deepEqual(o.limits, { ...CLIENT_DEFAULTS.limits });
+  assert.equal(o.port, CLIENT_DEFAULTS.port);
+  assert.ok(Object.isFrozen(CLIENT_DEFAULTS) && Object.isFrozen(CLIENT_DEFAULTS.timeouts) && Object.isFrozen(CLIENT_DEFAULTS.limits));
+  assert.throws(() => {
+    (CLIENT_DEFAULTS.timeouts as { control: number }).control = 1;
+  }, TypeError);
+  assert.equal(resolveClientOptions({ host: "h" }).timeouts.control, 30_000);
 });
 
 test("overrides win over the URL", () => {
-  const o = resolveClientOptions("ftp://a:b@host:2121", { user: "c", mode: "active" });
+  const { options: o, credentials } = resolveClientConfig("ftp://a:b@host:2121", { user: "c", mode: "active" });
   assert.equal(o.user, "c");
-  assert.equal(o.password, "b");
+  assert.equal(credentials.password, "b");
   assert.equal(o.mode, "active");
+});
+
+test("the password and account are neither in client.options nor in util.inspect(client) or inspect(pool)", () => {
+  const client = new Client("ftp://alice:hunter2@host", { account: "acct-s3cret" });
+  assert.equal("password" in client.options, false);
+  assert.equal("account" in client.options, false);
+  assert.doesNotMatch(JSON.stringify(client.options), /hunter2|acct-s3cret/);
+  assert.doesNotMatch(inspect(client, { depth: 10, showHidden: true }), /hunter2|acct-s3cret/);
+  const pool = new ClientPool("ftp://alice:hunter2@host", { account: "acct-s3cret" });
+  assert.doesNotMatch(inspect(pool, { depth: 10, showHidden: true }), /hunter2|acct-s3cret/);
+});
+
+test("renamed and new options: usePassiveReplyAddress, timeouts.reply, limits, createSocket", () => {
+  assert.equal(resolveClientOptions({ host: "h", usePassiveReplyAddress: true }).usePassiveReplyAddress, true);
+  // The old name would silently do nothing: refused with a pointer to the new one.
+  assert.throws(() => resolveClientOptions({ host: "h", allowSeparateTransferHost: true } as never), (e: unknown) => invalid(e) && /usePassiveReplyAddress/.test((e as Error).message));
+  assert.equal(resolveClientOptions({ host: "h", timeouts: { reply: 0 } }).timeouts.reply, 0);
+  assert.throws(() => resolveClientOptions({ host: "h", timeouts: { reply: -5 } }), invalid);
+  const limits = resolveClientOptions({ host: "h", limits: { maxReplyLines: 5, maxListEntries: Infinity } }).limits;
+  assert.equal(limits.maxReplyLines, 5);
+  assert.equal(limits.maxListEntries, Infinity);
+  assert.equal(limits.maxReplyBytes, 1024 * 1024);
+  for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => resolveClientOptions({ host: "h", limits: { maxReplyBytes: bad } }), invalid, String(bad));
+  assert.throws(() => resolveClientOptions({ host: "h", limits: { maxReplyBytes: Infinity } }), invalid);
+  assert.throws(() => resolveClientOptions({ host: "h", createSocket: "socks://proxy" as never }), invalid);
 });
 
 test("invalid options are refused with ERR_FTP_INVALID_OPTION", () => {

@@ -12,6 +12,11 @@ import {
   isPermanent,
   isProtected,
   isFailure,
+  isUnknownCommand,
+  isCommandNotSupported,
+  isNetworkProtocolNotSupported,
+  needsTls,
+  isServiceClosing,
 } from "../../src/protocol/reply-codes.js";
 import { FtpInvalidArgumentError } from "../../src/errors.js";
 
@@ -122,4 +127,22 @@ describe("classification", () => {
       assert.equal(isFailure(code), kind === "transient" || kind === "permanent");
     }
   });
+});
+
+describe("what a reply means for the next step", () => {
+  // Each set written out from the RFC texts cited in reply-codes.ts.
+  const cases: Array<[string, (code: number) => boolean, readonly number[]]> = [
+    ["isUnknownCommand", isUnknownCommand, [500, 502]],
+    ["isCommandNotSupported", isCommandNotSupported, [500, 501, 502, 504]],
+    ["isNetworkProtocolNotSupported", isNetworkProtocolNotSupported, [522]],
+    ["needsTls", needsTls, [521, 533, 534]],
+    ["isServiceClosing", isServiceClosing, [421]],
+  ];
+  for (const [name, predicate, codes] of cases) {
+    test(`${name} is true for exactly ${codes.join(", ")}`, () => {
+      const yes: number[] = [];
+      for (let code = 100; code <= 699; code++) if (predicate(code)) yes.push(code);
+      assert.deepEqual(yes, [...codes]);
+    });
+  }
 });

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough, Duplex } from "node:stream";
-import { CommandChannel } from "../../src/control/command-channel.js";
+import { CommandChannel } from "../../src/control/server-channel.js";
 import type { CommandLine } from "../../src/protocol/types.js";
 
 /** A Duplex whose writes are collected and whose reads are fed by the test. */

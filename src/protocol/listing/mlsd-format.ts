@@ -5,6 +5,7 @@
 import { FtpInvalidArgumentError } from "../../errors.js";
 import { formatMdtm } from "../time.js";
 import type { FileInfo } from "../types.js";
+import { hasLineBreak } from "../line-break.js";
 
 /** The facts a server built on ftpwire can offer (FEAT / OPTS MLST), lower-cased. */
 export const MLSD_FACTS: readonly string[] = [
@@ -45,15 +46,6 @@ function typeFact(info: FileInfo): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** True when the text holds a CR or LF (a plain loop: cheaper than a regular expression per line). */
-function hasLineBreak(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13 || c === 10) return true;
-  }
-  return false;
 }
 
 // The `modify` text of the last second formatted: a folder's entries tend to share

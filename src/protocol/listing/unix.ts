@@ -11,6 +11,7 @@ import { FtpInvalidArgumentError } from "../../errors.js";
 import { daysInMonth, utcMillis } from "../time.js";
 import type { FileInfo, FileType } from "../types.js";
 import { type ByteText, digitsValue, intAt, isDigitsAt, lineText } from "./scan.js";
+import { hasLineBreak } from "../line-break.js";
 
 const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
 
@@ -466,15 +467,6 @@ function column(value: string | undefined, fallback: string): string {
   if (value === undefined || value === "") return fallback === "ftp" ? DEFAULT_COLUMN : fallback.padEnd(8);
   // Whitespace would shift the columns a reader counts.
   return value.replace(/\s/g, "_").padEnd(8);
-}
-
-/** True when the text holds a CR or LF (a plain loop: cheaper than a regular expression per line). */
-function hasLineBreak(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13 || c === 10) return true;
-  }
-  return false;
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
- * The server's side of the control connection: bytes in → command lines
- * out, replies in → bytes out. It owns exactly one socket, kept behind one
- * field and wired through one method (`attach`), so AUTH TLS can later swap
- * the plain socket for a `tls.TLSSocket` with `replaceSocket()`. It knows
- * nothing of login, files or transfers.
+ * The server's side of the control connection (the client's is
+ * client-channel.ts): bytes in → command lines out, replies in → bytes
+ * out. It owns exactly one socket, kept behind one field and wired through
+ * one method (`attach`), so AUTH TLS can later swap the plain socket for a
+ * `tls.TLSSocket` with `replaceSocket()`. It knows nothing of login, files
+ * or transfers.
  */
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
+import { endSocket } from "../io/socket-end.js";
 import { CommandParser } from "../protocol/command-parser.js";
 import { formatReply } from "../protocol/reply-formatter.js";
 import type { CommandLine } from "../protocol/types.js";
@@ -15,7 +17,7 @@ import type { CommandLine } from "../protocol/types.js";
 const debug = createDebug("ftpwire:server");
 
 /** A control socket: a TCP socket, a TLS socket or any Duplex injected by a test or tunnel. */
-export type ControlSocket = Socket | Duplex;
+export type ServerControlSocket = Socket | Duplex;
 
 export interface CommandChannelOptions {
   /** Longest accepted command line in bytes (longer lines are reported as "too-long"). */
@@ -37,7 +39,7 @@ function onSocketError(error: Error): void {
 }
 
 export class CommandChannel {
-  private socket: ControlSocket;
+  private socket: ServerControlSocket;
   private readonly parser: CommandParser;
   private readonly handlers: CommandChannelHandlers;
   private readonly maxPending: number;
@@ -52,7 +54,7 @@ export class CommandChannel {
   private readonly onSocketClose = () => this.handleClose();
   private onDrain: (() => void) | undefined;
 
-  constructor(socket: ControlSocket, options: CommandChannelOptions, handlers: CommandChannelHandlers) {
+  constructor(socket: ServerControlSocket, options: CommandChannelOptions, handlers: CommandChannelHandlers) {
     this.socket = socket;
     this.parser = new CommandParser({ maxLineLength: options.maxLineLength, encoding: "utf8" });
     this.handlers = handlers;
@@ -62,7 +64,7 @@ export class CommandChannel {
   }
 
   /** The current socket (plain or TLS). */
-  get current(): ControlSocket {
+  get current(): ServerControlSocket {
     return this.socket;
   }
 
@@ -75,7 +77,7 @@ export class CommandChannel {
    * TLS. Listeners move to the new socket; bytes buffered in the parser are
    * dropped (RFC 4217: nothing may follow AUTH before the handshake).
    */
-  replaceSocket(next: ControlSocket): void {
+  replaceSocket(next: ServerControlSocket): void {
     this.detach(this.socket);
     this.parser.reset();
     // Plaintext that followed AUTH before the handshake is an injection
@@ -140,12 +142,8 @@ export class CommandChannel {
     if (!this.isOpen) return;
     if (code !== undefined) this.send(code, text);
     this.ended = true;
-    const socket = this.socket;
-    socket.end();
     // A peer that never reads must not keep the socket forever.
-    const timer = setTimeout(() => socket.destroy(), 2000);
-    timer.unref?.();
-    socket.once("close", () => clearTimeout(timer));
+    endSocket(this.socket);
   }
 
   destroy(): void {
@@ -196,13 +194,13 @@ export class CommandChannel {
     this.handlers.onClose();
   }
 
-  private attach(socket: ControlSocket): void {
+  private attach(socket: ServerControlSocket): void {
     socket.on("data", this.onData);
     socket.on("error", onSocketError);
     socket.on("close", this.onSocketClose);
   }
 
-  private detach(socket: ControlSocket): void {
+  private detach(socket: ServerControlSocket): void {
     socket.off("data", this.onData);
     socket.off("error", onSocketError);
     socket.off("close", this.onSocketClose);

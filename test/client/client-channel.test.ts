@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
-import { ReplyChannel } from "../../src/control/reply-channel.js";
+import { ReplyChannel } from "../../src/control/client-channel.js";
 import { FtpError } from "../../src/errors.js";
 
 async function pair(): Promise<{ server: Server; client: Socket; peer: Socket; close(): void }> {

@@ -1,12 +1,16 @@
 /**
- * The client side of the control connection: owns one socket, turns the
- * bytes the server sends into `Reply` values (through `ReplyParser`) and
- * writes serialized commands. It knows nothing of login or files.
+ * The client's side of the control connection (the server's is
+ * server-channel.ts): owns one socket, turns the bytes the server sends
+ * into `Reply` values (through `ReplyParser`) and writes serialized
+ * commands. It knows nothing of login or files.
  *
  * Replies are matched to waiters in order (FTP is strictly one reply stream),
  * so a reply that arrives before anyone waits — the greeting — is kept until
  * it is asked for. One control timeout runs while somebody waits and can be
- * suspended while a transfer owns the clock (the data timeout then).
+ * suspended while a transfer owns the clock (the data timeout then). A
+ * second clock, the reply deadline, bounds each reply as a whole: the
+ * silence timeout is reset by every byte, so a server trickling a reply
+ * one byte at a time would otherwise hold the caller forever.
  *
  * The socket sits behind one field and its listeners are (re)attached through
  * `attach()`, so AUTH TLS swaps the plain socket for a TLSSocket (`upgrade()`).
@@ -18,6 +22,7 @@ import createDebug from "debug";
 import { FtpConnectionClosedError, FtpError, FtpProtocolError, FtpTimeoutError } from "../errors.js";
 import { ReplyParser, type ReplyParserOptions } from "../protocol/reply-parser.js";
 import { TELNET_ABORT_PREFIX, redactCommand, serializeCommand } from "../protocol/command-serializer.js";
+import { isServiceClosing } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
 import type { TypedEmitter } from "../typed-emitter.js";
 
@@ -25,12 +30,18 @@ const debug = createDebug("ftpwire:client");
 
 function ignore(): void {}
 
-/** Anything that carries the control connection: a net.Socket, a TLSSocket or a test Duplex. */
-export type ControlSocket = Duplex & Partial<Pick<Socket, "setNoDelay" | "remoteAddress" | "localAddress" | "remoteFamily">>;
+/** What carries a client's control connection: a net.Socket, a TLSSocket, or any Duplex (a proxy tunnel, a test). */
+export type ClientControlSocket = Duplex & Partial<Pick<Socket, "setNoDelay" | "remoteAddress" | "localAddress" | "remoteFamily">>;
 
 export interface ReplyChannelOptions extends ReplyParserOptions {
   /** Milliseconds without any byte from the server, while a reply is awaited, before the connection is given up. 0 = never. */
   readonly timeoutMs?: number;
+  /**
+   * Milliseconds one reply may take, from when it is awaited (or the
+   * previous reply completed, for the next waiter) to its last line,
+   * however its bytes trickle in. Suspended with the silence timeout. 0 = never.
+   */
+  readonly replyTimeoutMs?: number;
 }
 
 export type ReplyChannelEvents = {
@@ -55,7 +66,7 @@ interface Waiter {
 }
 
 export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyChannelEvents>) {
-  private socket: ControlSocket;
+  private socket: ClientControlSocket;
   private readonly parser: ReplyParser;
   private readonly received: Reply[] = [];
   private readonly waiters: Waiter[] = [];
@@ -64,15 +75,20 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   private timer: NodeJS.Timeout | undefined;
   /** True while the timer counts: somebody waits and the timeout is not suspended. */
   private timing = false;
+  private readonly replyTimeoutMs: number;
+  /** The reply deadline: one Timeout too, re-armed for each reply. */
+  private replyTimer: NodeJS.Timeout | undefined;
+  private replyTiming = false;
   private timeoutSuspended = false;
   private closedWith: FtpError | undefined;
   private closed = false;
   private detach: (() => void) | undefined;
 
-  constructor(socket: ControlSocket, options: ReplyChannelOptions = {}) {
+  constructor(socket: ClientControlSocket, options: ReplyChannelOptions = {}) {
     super();
-    const { timeoutMs = 30_000, ...parserOptions } = options;
+    const { timeoutMs = 30_000, replyTimeoutMs = 0, ...parserOptions } = options;
     this.timeoutMs = timeoutMs;
+    this.replyTimeoutMs = replyTimeoutMs;
     this.parser = new ReplyParser(parserOptions);
     this.socket = socket;
     this.attach(socket);
@@ -109,7 +125,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   }
 
   /** The socket in use, e.g. to wrap it in TLS. */
-  get currentSocket(): ControlSocket {
+  get currentSocket(): ClientControlSocket {
     return this.socket;
   }
 
@@ -118,7 +134,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    * Listeners move to the new socket; buffered partial lines are dropped,
    * since no reply may straddle the upgrade.
    */
-  replaceSocket(socket: ControlSocket): void {
+  replaceSocket(socket: ClientControlSocket): void {
     this.detach?.();
     this.dropBuffered();
     this.socket = socket;
@@ -134,7 +150,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    * closes with that error, which is also rethrown. Must be called between
    * replies (nobody waiting).
    */
-  async upgrade(wrap: (socket: ControlSocket) => Promise<ControlSocket>): Promise<void> {
+  async upgrade(wrap: (socket: ClientControlSocket) => Promise<ClientControlSocket>): Promise<void> {
     this.assertOpen();
     if (this.waiters.length > 0) throw new FtpProtocolError("Cannot upgrade the control connection while a reply is awaited");
     const plain = this.socket;
@@ -143,7 +159,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     this.dropBuffered();
     // The handshake reports its own failures; a late error on the plain socket must not go unhandled.
     plain.on("error", ignore);
-    let secured: ControlSocket;
+    let secured: ClientControlSocket;
     try {
       secured = await wrap(plain);
     } catch (error) {
@@ -240,6 +256,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   suspendTimeout(): void {
     this.timeoutSuspended = true;
     this.timing = false;
+    this.replyTiming = false;
   }
 
   resumeTimeout(): void {
@@ -282,7 +299,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     if (this.closed) throw this.closedError();
   }
 
-  private attach(socket: ControlSocket): void {
+  private attach(socket: ClientControlSocket): void {
     socket.setNoDelay?.(true);
     const onData = (chunk: Buffer) => this.onData(chunk);
     const onError = (cause: Error) =>
@@ -322,14 +339,20 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
         this.waiters.shift();
         waiter.resolve(reply);
       }
-      if (reply.code === 421) {
+      if (isServiceClosing(reply.code)) {
         // 421 is the server shutting the session down (idle timeout, shutdown, too many
         // users), whoever it answers: the reply is delivered, then the channel closes.
         this.close(new FtpConnectionClosedError(`Server closed the session: 421 ${reply.message}`, { reply }));
         return;
       }
     }
-    if (this.waiters.length === 0) this.timing = false;
+    if (this.waiters.length === 0) {
+      this.timing = false;
+      this.replyTiming = false;
+    } else if (replies.length > 0 && this.replyTiming) {
+      // The next waiter's reply gets its own full deadline.
+      this.replyTimer!.refresh();
+    }
   }
 
   /** A 1xx for a final-reply waiter: handed over; the waiter keeps its place. */
@@ -352,7 +375,13 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
    * marked idle (`timing` false): if it fires then, it does nothing.
    */
   private armTimer(): void {
-    if (this.closed || this.timeoutSuspended || this.timeoutMs <= 0 || this.waiters.length === 0) {
+    if (this.closed || this.timeoutSuspended || this.waiters.length === 0) {
+      this.timing = false;
+      this.replyTiming = false;
+      return;
+    }
+    this.armReplyDeadline();
+    if (this.timeoutMs <= 0) {
       this.timing = false;
       return;
     }
@@ -365,6 +394,23 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
     this.timer.unref?.();
   }
 
+  /** Starts the reply deadline unless it already runs for the reply being read. */
+  private armReplyDeadline(): void {
+    if (this.replyTimeoutMs <= 0 || this.replyTiming) return;
+    this.replyTiming = true;
+    if (this.replyTimer) {
+      this.replyTimer.refresh();
+      return;
+    }
+    this.replyTimer = setTimeout(() => this.onReplyDeadline(), this.replyTimeoutMs);
+    this.replyTimer.unref?.();
+  }
+
+  private onReplyDeadline(): void {
+    if (!this.replyTiming || this.closed) return;
+    this.close(new FtpTimeoutError(`The server's reply did not complete within ${this.replyTimeoutMs} ms`));
+  }
+
   private onTimeout(): void {
     if (!this.timing || this.closed) return;
     this.close(new FtpTimeoutError(`No reply from the server within ${this.timeoutMs} ms`));
@@ -372,7 +418,10 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
 
   private clearTimer(): void {
     this.timing = false;
+    this.replyTiming = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.replyTimer) clearTimeout(this.replyTimer);
+    this.replyTimer = undefined;
   }
 }

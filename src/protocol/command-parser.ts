@@ -15,6 +15,7 @@
  * - The limit counts the line's bytes after Telnet stripping, line ending
  *   (LF or CRLF) excluded.
  */
+import { LineBuffer } from "./line-buffer.js";
 import { lineEncoding, positiveInteger } from "./option-checks.js";
 import type { CommandLine } from "./types.js";
 
@@ -41,23 +42,13 @@ const TEXT = 0;
 const AFTER_IAC = 1;
 const OPTION = 2;
 
-/**
- * Shared by every parser until its first partial line: a server holds one
- * parser per session, and most of them never buffer anything (each command
- * arrives whole in one chunk). Never written to: append() grows first.
- */
-const EMPTY = Buffer.alloc(0);
-
 export class CommandParser {
   /** Decoding of the following lines; switch with OPTS UTF8 ON/OFF. */
   encoding: "utf8" | "latin1";
   readonly maxLineLength: number;
 
-  /** Owned copy of the unfinished line (Telnet already stripped). */
-  private pending: Buffer = EMPTY;
-  private pendingLength = 0;
-  /** A CR arriving as byte maxLineLength + 1: kept as a flag, see append(). */
-  private heldCR = false;
+  /** The unfinished line, Telnet already stripped (bounded by maxLineLength). */
+  private readonly pending: LineBuffer;
   private telnet = TEXT;
   private urgent = false;
   /** Skipping the rest of a too-long line up to its LF. */
@@ -66,17 +57,17 @@ export class CommandParser {
   constructor(options: CommandParserOptions = {}) {
     this.maxLineLength = positiveInteger("maxLineLength", options.maxLineLength, 4096);
     this.encoding = lineEncoding(options.encoding);
+    this.pending = new LineBuffer(this.maxLineLength);
   }
 
   /** Bytes of an unfinished line held between pushes (never above maxLineLength). */
   get bufferedBytes(): number {
-    return this.pendingLength;
+    return this.pending.length;
   }
 
   /** Forget everything buffered (e.g. around a TLS upgrade). */
   reset(): void {
-    this.pendingLength = 0;
-    this.heldCR = false;
+    this.pending.clear();
     this.telnet = TEXT;
     this.urgent = false;
     this.discarding = false;
@@ -103,7 +94,8 @@ export class CommandParser {
       const end = lf === -1 ? length : lf;
 
       if (iacAt !== -1 && iacAt < pos) iacAt = chunk.indexOf(IAC, pos);
-      if (lf !== -1 && this.pendingLength === 0 && !this.heldCR && this.telnet === TEXT && (iacAt === -1 || iacAt > lf)) {
+      const pending = this.pending;
+      if (lf !== -1 && pending.empty && this.telnet === TEXT && (iacAt === -1 || iacAt > lf)) {
         // Fast path: a whole line without Telnet bytes inside this chunk.
         let stop = lf;
         if (stop > pos && chunk[stop - 1] === CR) stop--;
@@ -121,12 +113,12 @@ export class CommandParser {
         if (this.telnet === AFTER_IAC) {
           const b = chunk[p] as number;
           this.telnet = TEXT;
-          if (b === IAC) fits = this.append(chunk, p, p + 1); // IAC IAC: a literal 0xFF
+          if (b === IAC) fits = pending.append(chunk, p, p + 1); // IAC IAC: a literal 0xFF
           else if (b >= FIRST_NEGOTIATION) this.telnet = OPTION;
           else if (b === IP || b === DM) this.urgent = true;
           // Not a Telnet command (e.g. DM removed by the kernel as urgent
           // data): drop the lone IAC, keep the byte.
-          else if (b < FIRST_COMMAND) fits = this.append(chunk, p, p + 1);
+          else if (b < FIRST_COMMAND) fits = pending.append(chunk, p, p + 1);
           p++;
           continue;
         }
@@ -137,7 +129,7 @@ export class CommandParser {
         }
         if (iacAt !== -1 && iacAt < p) iacAt = chunk.indexOf(IAC, p);
         const stop = iacAt === -1 || iacAt >= end ? end : iacAt;
-        fits = this.append(chunk, p, stop);
+        fits = pending.append(chunk, p, stop);
         if (stop === end) break;
         this.telnet = AFTER_IAC;
         p = stop + 1;
@@ -155,9 +147,8 @@ export class CommandParser {
       }
       if (lf === -1) return out;
 
-      let stop = this.pendingLength;
-      if (!this.heldCR && stop > 0 && this.pending[stop - 1] === CR) stop--;
-      if (stop > 0) out.push(this.command(this.pending.toString(this.encoding, 0, stop)));
+      const text = pending.text(this.encoding);
+      if (text.length > 0) out.push(this.command(text));
       this.endLine();
       pos = lf + 1;
     }
@@ -166,39 +157,10 @@ export class CommandParser {
 
   /** State for the next line: nothing pending, Telnet decoder fresh. */
   private endLine(): void {
-    this.pendingLength = 0;
-    this.heldCR = false;
+    this.pending.clear();
     this.telnet = TEXT;
     this.urgent = false;
     this.discarding = false;
-  }
-
-  /**
-   * Copy chunk[from, to) into the pending line; false when the line would
-   * pass the limit. A CR that would be byte limit + 1 is not stored but
-   * remembered: if the LF follows, the line is exactly at the limit.
-   */
-  private append(chunk: Buffer, from: number, to: number): boolean {
-    const n = to - from;
-    if (n === 0) return true;
-    if (this.heldCR) return false;
-    const max = this.maxLineLength;
-    let copyTo = to;
-    const total = this.pendingLength + n;
-    if (total > max) {
-      if (total !== max + 1 || chunk[to - 1] !== CR) return false;
-      this.heldCR = true;
-      copyTo = to - 1;
-    }
-    const needed = this.pendingLength + (copyTo - from);
-    if (needed > this.pending.length) {
-      const grown = Buffer.allocUnsafe(Math.min(max, Math.max(needed, this.pending.length * 2, 256)));
-      this.pending.copy(grown, 0, 0, this.pendingLength);
-      this.pending = grown;
-    }
-    chunk.copy(this.pending, this.pendingLength, from, copyTo);
-    this.pendingLength = needed;
-    return true;
   }
 
   private command(line: string): CommandLine {

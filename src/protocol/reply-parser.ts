@@ -8,6 +8,7 @@
  * and bytes already scanned are never scanned again.
  */
 import { FtpLineTooLongError, FtpProtocolError } from "../errors.js";
+import { LineBuffer } from "./line-buffer.js";
 import { lineEncoding, positiveInteger } from "./option-checks.js";
 import type { Reply } from "./types.js";
 
@@ -38,15 +39,8 @@ export class ReplyParser {
   readonly maxReplyLines: number;
   readonly maxReplyBytes: number;
 
-  /** Owned copy of the unfinished line; grows up to maxLineLength. */
-  private pending: Buffer = Buffer.alloc(0);
-  private pendingLength = 0;
-  /**
-   * A CR that arrived as byte maxLineLength + 1. It is not stored (so the
-   * buffer never exceeds the limit) but remembered: if LF follows, it was
-   * the line ending and the line is exactly at the limit.
-   */
-  private heldCR = false;
+  /** The unfinished line (bounded by maxLineLength). */
+  private readonly pending: LineBuffer;
 
   /** Code of the multi-line reply being read, or 0 outside one. */
   private openCode = 0;
@@ -58,6 +52,7 @@ export class ReplyParser {
     this.maxReplyLines = positiveInteger("maxReplyLines", options.maxReplyLines, 10000);
     this.maxReplyBytes = positiveInteger("maxReplyBytes", options.maxReplyBytes, 1024 * 1024);
     this.encoding = lineEncoding(options.encoding);
+    this.pending = new LineBuffer(this.maxLineLength);
   }
 
   /** True while a multi-line reply has been opened but not closed. */
@@ -67,7 +62,7 @@ export class ReplyParser {
 
   /** Bytes of an unfinished line held between pushes (never above maxLineLength). */
   get bufferedBytes(): number {
-    return this.pendingLength;
+    return this.pending.length;
   }
 
   /** Bytes of the multi-line reply read so far (never above maxReplyBytes). */
@@ -77,8 +72,7 @@ export class ReplyParser {
 
   /** Forget everything buffered, e.g. after an error or a TLS upgrade. */
   reset(): void {
-    this.pendingLength = 0;
-    this.heldCR = false;
+    this.pending.clear();
     this.openCode = 0;
     this.openLines = [];
     this.openBytes = 0;
@@ -107,13 +101,14 @@ export class ReplyParser {
     while (start < length) {
       const lf = chunk.indexOf(LF, start);
       if (lf === -1) {
-        this.append(chunk, start, length);
+        if (!this.pending.append(chunk, start, length)) throw new FtpLineTooLongError(this.maxLineLength);
         return;
       }
       let line: string;
       // Raw size (line ending included) of the line, counted against maxReplyBytes.
       let rawBytes: number;
-      if (this.pendingLength === 0 && !this.heldCR) {
+      const pending = this.pending;
+      if (pending.empty) {
         // Fast path: the whole line is inside this chunk, decode it in place.
         let end = lf;
         if (end > start && chunk[end - 1] === CR) end--;
@@ -121,46 +116,15 @@ export class ReplyParser {
         line = chunk.toString(this.encoding, start, end);
         rawBytes = lf + 1 - start;
       } else {
-        this.append(chunk, start, lf);
-        let end = this.pendingLength;
-        rawBytes = end + 1;
-        if (this.heldCR) rawBytes++;
-        else if (end > 0 && this.pending[end - 1] === CR) end--;
-        line = this.pending.toString(this.encoding, 0, end);
-        this.pendingLength = 0;
-        this.heldCR = false;
+        if (!pending.append(chunk, start, lf)) throw new FtpLineTooLongError(this.maxLineLength);
+        rawBytes = pending.rawLength + 1;
+        line = pending.text(this.encoding);
+        pending.clear();
       }
       const reply = this.line(line, rawBytes);
       if (reply !== undefined) out.push(reply);
       start = lf + 1;
     }
-  }
-
-  /** Copy chunk[from, to) into the pending line, refusing to grow past the limit. */
-  private append(chunk: Buffer, from: number, to: number): void {
-    const n = to - from;
-    if (n === 0) return;
-    const max = this.maxLineLength;
-    // A held CR followed by more bytes means the line is longer than the limit.
-    if (this.heldCR) throw new FtpLineTooLongError(max);
-    let copyTo = to;
-    const total = this.pendingLength + n;
-    if (total > max) {
-      if (total === max + 1 && chunk[to - 1] === CR) {
-        this.heldCR = true;
-        copyTo = to - 1;
-      } else {
-        throw new FtpLineTooLongError(max);
-      }
-    }
-    const needed = this.pendingLength + (copyTo - from);
-    if (needed > this.pending.length) {
-      const grown = Buffer.allocUnsafe(Math.min(max, Math.max(needed, this.pending.length * 2, 256)));
-      this.pending.copy(grown, 0, 0, this.pendingLength);
-      this.pending = grown;
-    }
-    chunk.copy(this.pending, this.pendingLength, from, copyTo);
-    this.pendingLength = needed;
   }
 
   /** Handle one decoded line (ending removed); returns a reply when one completes. */

@@ -68,11 +68,11 @@ export function formatMdtm(date: Date, millis = false): string {
   return millis ? `${text}.${pad(date.getUTCMilliseconds(), 3)}` : text;
 }
 
-/** Reads `count` ASCII digits at `from`, or -1 when any is not a digit. */
-function digits(text: string, from: number, count: number): number {
+/** `count` ASCII digits at `from`, or -1 when any is not a digit. */
+function fixedDigits(b: Uint8Array, from: number, count: number): number {
   let v = 0;
   for (let i = from; i < from + count; i++) {
-    const c = text.charCodeAt(i) - 48;
+    const c = b[i]! - 48;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }
@@ -80,27 +80,40 @@ function digits(text: string, from: number, count: number): number {
 }
 
 /**
- * Parses `YYYYMMDDHHMMSS[.f…]` (UTC) into milliseconds since the epoch, or
- * NaN when the text is not a valid time-val. Used by MLSD `modify`, where a
- * bad fact must not reject the whole entry.
+ * The start of the last day a time value named, so that a listing, whose
+ * entries repeat days, works out each day once. Owned by the caller (a
+ * listing parser's long-lived scratch object), never shared by module state.
  */
-export function parseTimeValMillis(text: string): number {
-  const len = text.length;
-  if (len < 14 || (len > 14 && (text.charCodeAt(14) !== 46 /* . */ || len === 15))) return NaN;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 4, 2);
-  const day = digits(text, 6, 2);
-  const hour = digits(text, 8, 2);
-  const minute = digits(text, 10, 2);
-  let second = digits(text, 12, 2);
+export interface DayCache {
+  /** (year * 16 + month) * 32 + day of the cached day; -1 when none. */
+  key: number;
+  /** Milliseconds since the epoch at that day's start. */
+  ms: number;
+}
+
+/**
+ * The one reader of `YYYYMMDDHHMMSS[.f…]` (UTC, RFC 3659 §2.3): bytes
+ * [from, to) of `b` in milliseconds since the epoch, or NaN when they are
+ * not a valid time-val. Listing parsers read MLSD `modify` facts through it
+ * from their bytes; `parseTimeValMillis` and `parseMdtm` from a string.
+ */
+export function timeValMillisAt(b: Uint8Array, from: number, to: number, days?: DayCache): number {
+  const len = to - from;
+  if (len < 14 || (len > 14 && (b[from + 14] !== 46 /* . */ || len === 15))) return NaN;
+  const year = fixedDigits(b, from, 4);
+  const month = fixedDigits(b, from + 4, 2);
+  const day = fixedDigits(b, from + 6, 2);
+  const hour = fixedDigits(b, from + 8, 2);
+  const minute = fixedDigits(b, from + 10, 2);
+  let second = fixedDigits(b, from + 12, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
   let ms = 0;
   if (len > 15) {
     // RFC 3659 allows any number of fraction digits; keep milliseconds.
     let scale = 100;
-    for (let i = 15; i < len; i++) {
-      const c = text.charCodeAt(i) - 48;
+    for (let i = from + 15; i < to; i++) {
+      const c = b[i]! - 48;
       if (c < 0 || c > 9) return NaN;
       if (scale >= 1) ms += c * scale;
       scale /= 10;
@@ -112,7 +125,27 @@ export function parseTimeValMillis(text: string): number {
     second = 59;
     ms = 999;
   }
-  return utcMillis(year, month, day, hour, minute, second, ms);
+  let dayMs: number;
+  if (days === undefined) dayMs = utcMillis(year, month, day);
+  else {
+    const key = (year * 16 + month) * 32 + day;
+    if (key !== days.key) {
+      days.key = key;
+      days.ms = utcMillis(year, month, day);
+    }
+    dayMs = days.ms;
+  }
+  return dayMs + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+/**
+ * Parses `YYYYMMDDHHMMSS[.f…]` (UTC) into milliseconds since the epoch, or
+ * NaN when the text is not a valid time-val. Read as UTF-8 bytes: a
+ * character outside ASCII can never pass for a digit.
+ */
+export function parseTimeValMillis(text: string): number {
+  const bytes = Buffer.from(text, "utf8");
+  return timeValMillisAt(bytes, 0, bytes.length);
 }
 
 /** Parses an MDTM reply value or MFMT argument; surrounding spaces are ignored. */

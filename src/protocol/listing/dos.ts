@@ -11,6 +11,7 @@
  */
 import { daysInMonth, utcMillis } from "../time.js";
 import type { FileInfo, FileType } from "../types.js";
+import { LINE_SCRATCH, type ParseScratch } from "./scan.js";
 
 /** Two-digit years: 70-99 are 19xx, 00-69 are 20xx (IIS never printed earlier dates). */
 function fullYear(y: number, digits: number): number {
@@ -18,11 +19,8 @@ function fullYear(y: number, digits: number): number {
   return y >= 70 ? 1900 + y : 2000 + y;
 }
 
-/** Set by `num`: the index after the digits it read. */
-let numEnd = 0;
-
-/** Reads up to `max` digits at `pos`; -1 when there is none (then numEnd = pos). */
-function num(line: string, pos: number, max: number, end: number): number {
+/** Reads up to `max` digits at `pos`; -1 when there is none. `scratch.numEnd` is the index after them (pos when none). */
+function num(line: string, pos: number, max: number, end: number, scratch: ParseScratch): number {
   let v = 0;
   let i = pos;
   while (i < end && i - pos < max) {
@@ -31,7 +29,7 @@ function num(line: string, pos: number, max: number, end: number): number {
     v = v * 10 + c;
     i++;
   }
-  numEnd = i;
+  scratch.numEnd = i;
   return i === pos ? -1 : v;
 }
 
@@ -52,22 +50,22 @@ function meridiem(line: string, pos: number, end: number): number {
 export function parseDosLine(line: string): FileInfo | undefined {
   let end = line.length;
   if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
-  return parseDosAt(line, 0, end, end === line.length ? line : line.slice(0, end));
+  return parseDosAt(line, 0, end, end === line.length ? line : line.slice(0, end), LINE_SCRATCH);
 }
 
 /** Parses text[start, end) in place; `raw` becomes `FileInfo.raw`. */
-export function parseDosAt(line: string, start: number, end: number, raw: string | undefined): FileInfo | undefined {
+export function parseDosAt(line: string, start: number, end: number, raw: string | undefined, scratch: ParseScratch): FileInfo | undefined {
   // Date: three numbers with one separator kind.
-  const a = num(line, start, 4, end);
-  const aDigits = numEnd - start;
-  const sep = line.charCodeAt(numEnd);
+  const a = num(line, start, 4, end, scratch);
+  const aDigits = scratch.numEnd - start;
+  const sep = line.charCodeAt(scratch.numEnd);
   if (a < 0 || (sep !== 45 /* - */ && sep !== 47 /* / */ && sep !== 46) /* . */) return undefined;
-  const b = num(line, numEnd + 1, 2, end);
-  if (b < 0 || line.charCodeAt(numEnd) !== sep) return undefined;
-  const cFrom = numEnd + 1;
-  const c = num(line, cFrom, 4, end);
-  const cDigits = numEnd - cFrom;
-  if (c < 0 || numEnd >= end || line.charCodeAt(numEnd) !== 32) return undefined;
+  const b = num(line, scratch.numEnd + 1, 2, end, scratch);
+  if (b < 0 || line.charCodeAt(scratch.numEnd) !== sep) return undefined;
+  const cFrom = scratch.numEnd + 1;
+  const c = num(line, cFrom, 4, end, scratch);
+  const cDigits = scratch.numEnd - cFrom;
+  if (c < 0 || scratch.numEnd >= end || line.charCodeAt(scratch.numEnd) !== 32) return undefined;
   let year: number, month: number, day: number;
   if (aDigits === 4) {
     year = a;
@@ -83,18 +81,18 @@ export function parseDosAt(line: string, start: number, end: number, raw: string
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
 
   // Time: H:MM[:SS] with optional AM/PM, attached or after one space.
-  let pos = skipSpaces(line, numEnd, end);
-  let hour = num(line, pos, 2, end);
-  if (hour < 0 || line.charCodeAt(numEnd) !== 58 /* : */) return undefined;
-  const mFrom = numEnd + 1;
-  const minute = num(line, mFrom, 2, end);
-  if (minute < 0 || numEnd - mFrom !== 2) return undefined;
-  pos = numEnd;
+  let pos = skipSpaces(line, scratch.numEnd, end);
+  let hour = num(line, pos, 2, end, scratch);
+  if (hour < 0 || line.charCodeAt(scratch.numEnd) !== 58 /* : */) return undefined;
+  const mFrom = scratch.numEnd + 1;
+  const minute = num(line, mFrom, 2, end, scratch);
+  if (minute < 0 || scratch.numEnd - mFrom !== 2) return undefined;
+  pos = scratch.numEnd;
   let second = 0;
   if (line.charCodeAt(pos) === 58) {
-    second = num(line, pos + 1, 2, end);
-    if (second < 0 || numEnd - pos !== 3) return undefined;
-    pos = numEnd;
+    second = num(line, pos + 1, 2, end, scratch);
+    if (second < 0 || scratch.numEnd - pos !== 3) return undefined;
+    pos = scratch.numEnd;
   }
   let mer = meridiem(line, pos, end);
   if (mer < 0 && line.charCodeAt(pos) === 32) {

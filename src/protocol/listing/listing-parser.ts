@@ -79,11 +79,11 @@ class LineSink {
       info = parseUnixBytes(text, start, end, this.nowMs, this.keepRaw);
     } else if (format === "mlsd") {
       info = parseMlsdBytes(text, start, end, this.keepRaw, this.keepFacts);
-      if (info !== undefined && lastMlsdWasSelfOrParent()) return;
+      if (info !== undefined && lastMlsdWasSelfOrParent(text)) return;
     } else {
       // DOS listings are rare and short: parsed from the decoded line.
       const line = text.cut(start, end, 0xff);
-      info = parseDosAt(line, 0, line.length, this.keepRaw ? line : undefined);
+      info = parseDosAt(line, 0, line.length, this.keepRaw ? line : undefined, text.scratch);
     }
     if (info === undefined) return;
     const name = info.name;

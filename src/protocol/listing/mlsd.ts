@@ -4,9 +4,9 @@
  * contain spaces and ";". Fact names are case-insensitive and are stored
  * lower-cased in `FileInfo.facts`. This file parses; mlsd-format.ts writes.
  */
-import { daysInMonth, utcMillis } from "../time.js";
+import { timeValMillisAt } from "../time.js";
 import type { FileInfo, FileType } from "../types.js";
-import { type ByteText, byteIndex, digitsValue, isDigitsAt, lineText } from "./scan.js";
+import { type ByteText, type ParseScratch, byteIndex, digitsValue, isDigitsAt, lineText } from "./scan.js";
 
 // The server side (formatting) lives in mlsd-format.ts; existing imports of it from here keep working.
 export { DEFAULT_MLSD_FACTS, formatMlsdLine, MLSD_FACTS } from "./mlsd-format.js";
@@ -120,68 +120,9 @@ function octalAt(b: Uint8Array, from: number, to: number): number {
   return v;
 }
 
-/** `count` ASCII digits at `from`, or -1 when any is not a digit. */
-function fixedDigits(b: Uint8Array, from: number, count: number): number {
-  let v = 0;
-  for (let i = from; i < from + count; i++) {
-    const c = b[i]! - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-/** The last day read by `timeValMillis` and its start: listings repeat days. */
-let lastDayKey = -1;
-let lastDayMs = 0;
-
-/**
- * `YYYYMMDDHHMMSS[.f…]` at b[from, to) in UTC milliseconds, or NaN: the
- * rules of `parseTimeValMillis` (time.ts), read from bytes.
- */
-function timeValMillis(b: Uint8Array, from: number, to: number): number {
-  const len = to - from;
-  if (len < 14 || (len > 14 && (b[from + 14] !== 46 /* . */ || len === 15))) return NaN;
-  const year = fixedDigits(b, from, 4);
-  const month = fixedDigits(b, from + 4, 2);
-  const day = fixedDigits(b, from + 6, 2);
-  const hour = fixedDigits(b, from + 8, 2);
-  const minute = fixedDigits(b, from + 10, 2);
-  let second = fixedDigits(b, from + 12, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
-  let ms = 0;
-  if (len > 15) {
-    // RFC 3659 allows any number of fraction digits; keep milliseconds.
-    let scale = 100;
-    for (let i = from + 15; i < to; i++) {
-      const c = b[i]! - 48;
-      if (c < 0 || c > 9) return NaN;
-      if (scale >= 1) ms += c * scale;
-      scale /= 10;
-    }
-  }
-  // A leap second (":60") stays inside its minute, as in parseTimeValMillis.
-  if (second === 60) {
-    second = 59;
-    ms = 999;
-  }
-  const key = (year * 16 + month) * 32 + day;
-  if (key !== lastDayKey) {
-    lastDayKey = key;
-    lastDayMs = utcMillis(year, month, day);
-  }
-  return lastDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
-}
-
-/** Set by `typeOfValue` for a symlink whose type fact names its target. */
-let typeTarget: string | undefined;
-/** Set by `typeOfValue`: the type is cdir or pdir (see `lastMlsdWasSelfOrParent`). */
-let typeSelfOrParent = false;
-
-/** The `type` fact value → FileType (and `typeTarget`, `typeSelfOrParent`). */
-function typeOfValue(value: string): FileType {
-  typeSelfOrParent = false;
+/** The `type` fact value → FileType (and the scratch's `typeTarget`, `selfOrParent`). */
+function typeOfValue(value: string, scratch: ParseScratch): FileType {
+  scratch.selfOrParent = false;
   // Fast path for the overwhelmingly common spellings.
   if (value === "file") return "file";
   if (value === "dir") return "directory";
@@ -189,23 +130,24 @@ function typeOfValue(value: string): FileType {
   if (v === "file") return "file";
   if (v === "dir") return "directory";
   if (v === "cdir" || v === "pdir") {
-    typeSelfOrParent = true;
+    scratch.selfOrParent = true;
     return "directory";
   }
   if (v.startsWith("os.unix=slink") || v === "os.unix=symlink") {
     const colon = value.indexOf(":");
-    if (colon !== -1 && colon + 1 < value.length) typeTarget = value.slice(colon + 1);
+    if (colon !== -1 && colon + 1 < value.length) scratch.typeTarget = value.slice(colon + 1);
     return "symlink";
   }
   return "unknown";
 }
 
 /**
- * True when the line last parsed by `parseMlsdBytes` was a `cdir`/`pdir`
- * entry (the same test as `isMlsdSelfOrParent`, which needs `facts`).
+ * True when the line last parsed by `parseMlsdBytes` from `text` was a
+ * `cdir`/`pdir` entry (the same test as `isMlsdSelfOrParent`, which needs
+ * `facts`).
  */
-export function lastMlsdWasSelfOrParent(): boolean {
-  return typeSelfOrParent;
+export function lastMlsdWasSelfOrParent(text: ByteText): boolean {
+  return text.scratch.selfOrParent;
 }
 
 /** True when b[from..end) begins like `fact=value;` (recognises MLST's leading space). */
@@ -239,12 +181,13 @@ export function parseMlsdLine(line: string): FileInfo | undefined {
  */
 export function parseMlsdBytes(text: ByteText, start: number, end: number, keepRaw: boolean, keepFacts: boolean): FileInfo | undefined {
   const b = text.bytes;
+  const scratch = text.scratch;
   const lineStart = start;
   if (b[start] === 32 && startsWithFact(b, start + 1, end)) start++;
   const facts: Record<string, string> | undefined = keepFacts ? {} : undefined;
   let type: FileType = "unknown";
-  typeTarget = undefined;
-  typeSelfOrParent = false;
+  scratch.typeTarget = undefined;
+  scratch.selfOrParent = false;
   let size = -1;
   let sizd = -1;
   let modified = NaN;
@@ -295,7 +238,7 @@ export function parseMlsdBytes(text: ByteText, start: number, end: number, keepR
         case F_TYPE:
           value = text.intern(v0, semi, hi);
           if (facts !== undefined) facts.type = value;
-          type = typeOfValue(value);
+          type = typeOfValue(value, scratch);
           break;
         case F_SIZE:
           if (facts !== undefined) facts.size = text.cut(v0, semi, hi);
@@ -308,7 +251,7 @@ export function parseMlsdBytes(text: ByteText, start: number, end: number, keepR
           break;
         case F_MODIFY:
           if (facts !== undefined) facts.modify = text.cut(v0, semi, hi);
-          n = timeValMillis(b, v0, semi);
+          n = timeValMillisAt(b, v0, semi, scratch.day);
           if (!Number.isNaN(n)) modified = n;
           break;
         case F_PERM:
@@ -372,10 +315,10 @@ export function parseMlsdBytes(text: ByteText, start: number, end: number, keepR
   const raw = keepRaw ? text.cut(lineStart, end, factsHi | nameHi) : undefined;
   const name = raw !== undefined && nameHi >= 0x80 && factsHi < 0x80 ? raw.slice(sp + 1 - lineStart) : text.cut(sp + 1, end, nameHi);
   if (size < 0) size = sizd;
-  const target = typeTarget;
+  const target = scratch.typeTarget;
   const modifiedAt = Number.isNaN(modified) ? undefined : new Date(modified);
   if (facts === undefined) return leanEntry(name, type, size, modifiedAt, permissions, mode, owner, group, unique, raw, target);
-  if (sig !== anchoredSig && sig > 0) anchorFacts(sig, facts);
+  if (sig !== scratch.anchoredSig && sig > 0) anchorFacts(sig, facts, scratch);
 
   // The usual entries are literals: every field in the object itself, and a
   // hidden class that lives as long as the code (see anchorFacts).
@@ -455,15 +398,16 @@ function grownEntry(
  * built new classes and every optimized function that had seen the old
  * ones was thrown away mid-listing. An empty-valued copy per layout (at
  * most MAX_ANCHORS, keyed by the sequence of known fact ids) prevents that
- * without keeping any listing text alive.
+ * without keeping any listing text alive. The anchors are process-wide on
+ * purpose (hidden classes are); which layout was anchored last is the
+ * scratch's.
  */
 const MAX_ANCHORS = 32;
 const anchors: Record<string, string>[] = [];
 const anchorSigs: number[] = [];
-let anchoredSig = -1;
 
-function anchorFacts(sig: number, facts: Record<string, string>): void {
-  anchoredSig = sig;
+function anchorFacts(sig: number, facts: Record<string, string>, scratch: ParseScratch): void {
+  scratch.anchoredSig = sig;
   if (anchorSigs.includes(sig) || anchors.length >= MAX_ANCHORS) return;
   const copy: Record<string, string> = {};
   for (const key in facts) copy[key] = "";

@@ -4,6 +4,7 @@
  * an entry keeps — name, raw line, owner, fact values — through a
  * `ByteText`, which knows how the bytes relate to text.
  */
+import type { DayCache } from "../time.js";
 
 /** Decimal value of b[from, to) when it is 1-`max` ASCII digits, else -1. */
 export function intAt(b: Uint8Array, from: number, to: number, max: number): number {
@@ -65,6 +66,38 @@ function unitsBefore(b: Uint8Array, to: number): number {
   return units;
 }
 
+/**
+ * What the listing parsers pass between their helpers and remember within
+ * a listing: one per ByteText (so per long-lived parse context, see below),
+ * never module variables. Parsing is synchronous; a parse that runs inside
+ * another (format detection on one line mid-listing) has its own ByteText,
+ * hence its own scratch.
+ */
+export class ParseScratch {
+  /** MLSD: a symlink's target named by its `type` fact (`OS.unix=slink:target`). */
+  typeTarget: string | undefined = undefined;
+  /** MLSD: the line last parsed was a `cdir`/`pdir` entry. */
+  selfOrParent = false;
+  /** MLSD: the facts layout whose hidden class was anchored last (see mlsd.ts anchorFacts). */
+  anchoredSig = -1;
+  /** MLSD `modify`: the last day read and its start. */
+  readonly day: DayCache = { key: -1, ms: 0 };
+  /** Unix: start and end offsets of the tokens before the date (no per-line arrays). */
+  readonly tokStart = new Int32Array(MAX_TOKENS);
+  readonly tokEnd = new Int32Array(MAX_TOKENS);
+  /** Unix: the year of `nowMs` (the same for a whole listing). */
+  nowMs = Number.NaN;
+  nowYear = 1970;
+  /** Unix: the start of each recent "Mon DD" day for the clock `dayCacheNowMs`. */
+  dayCacheNowMs = Number.NaN;
+  readonly dayCache = new Float64Array(13 * 32);
+  /** DOS: the index after the digits the number reader last read. */
+  numEnd = 0;
+}
+
+/** Tokens a Unix line may have before its date. */
+export const MAX_TOKENS = 16;
+
 const INTERN_SLOTS = 64;
 const EMPTY = Buffer.alloc(0);
 
@@ -77,6 +110,8 @@ const EMPTY = Buffer.alloc(0);
  */
 export class ByteText {
   bytes: Uint8Array = EMPTY;
+  /** The parsers' state for this text (see ParseScratch). */
+  readonly scratch = new ParseScratch();
   private buf: Buffer = EMPTY;
   private text = "";
   private delta = 0;
@@ -162,6 +197,9 @@ export class ByteText {
  */
 export const LISTING_TEXT = new ByteText();
 const LINE_TEXT = new ByteText();
+
+/** The scratch of the single-line parsers that read strings (DOS). */
+export const LINE_SCRATCH = LINE_TEXT.scratch;
 
 /** LINE_TEXT over one string line (the single-line parsers' entry point). */
 export function lineText(line: string): ByteText {

@@ -10,7 +10,7 @@
 import { FtpInvalidArgumentError } from "../../errors.js";
 import { daysInMonth, utcMillis } from "../time.js";
 import type { FileInfo, FileType } from "../types.js";
-import { type ByteText, digitsValue, intAt, isDigitsAt, lineText } from "./scan.js";
+import { type ByteText, type ParseScratch, MAX_TOKENS, digitsValue, intAt, isDigitsAt, lineText } from "./scan.js";
 import { hasLineBreak } from "../line-break.js";
 
 const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
@@ -28,20 +28,13 @@ const FUTURE_SLACK_MS = 86_400_000;
 const SIX_MONTHS_MS = 15_778_476_000;
 const MINUTE_MS = 60_000;
 
-/** Start/end offsets of the tokens before the date; module scratch, no per-line arrays. */
-const MAX_TOKENS = 16;
-const tokStart = new Int32Array(MAX_TOKENS);
-const tokEnd = new Int32Array(MAX_TOKENS);
-
 /** The year of "now" for the last `nowMs` seen (the same for a whole listing). */
-let cachedNowMs = NaN;
-let cachedNowYear = 1970;
-function yearOf(nowMs: number): number {
-  if (nowMs !== cachedNowMs) {
-    cachedNowMs = nowMs;
-    cachedNowYear = new Date(nowMs).getUTCFullYear();
+function yearOf(nowMs: number, scratch: ParseScratch): number {
+  if (nowMs !== scratch.nowMs) {
+    scratch.nowMs = nowMs;
+    scratch.nowYear = new Date(nowMs).getUTCFullYear();
   }
-  return cachedNowYear;
+  return scratch.nowYear;
 }
 
 /**
@@ -94,29 +87,28 @@ function dayMonthYear(year: number, month: number, day: number, minutes: number)
  * month and day is remembered for the listing's clock; a day that only
  * partly lies before the clock is worked out per entry.
  */
-let dayCacheNowMs = NaN;
-const dayCache = new Float64Array(13 * 32);
 const UNCACHEABLE = -Infinity;
 
-function recentDate(month: number, day: number, minutes: number, nowMs: number): number {
-  if (nowMs !== dayCacheNowMs) {
-    dayCacheNowMs = nowMs;
+function recentDate(month: number, day: number, minutes: number, nowMs: number, scratch: ParseScratch): number {
+  const dayCache = scratch.dayCache;
+  if (nowMs !== scratch.dayCacheNowMs) {
+    scratch.dayCacheNowMs = nowMs;
     dayCache.fill(NaN);
   }
   const key = month * 32 + day;
   let start = dayCache[key]!;
   if (Number.isNaN(start)) {
-    start = recentDayStart(month, day, nowMs);
+    start = recentDayStart(month, day, nowMs, scratch);
     dayCache[key] = start;
   }
   if (start !== UNCACHEABLE) return start + minutes * MINUTE_MS;
-  return recentDateSlow(month, day, minutes, nowMs);
+  return recentDateSlow(month, day, minutes, nowMs, scratch);
 }
 
 /** The day start that `recentDateSlow` picks for every minute of the day, else UNCACHEABLE. */
-function recentDayStart(month: number, day: number, nowMs: number): number {
+function recentDayStart(month: number, day: number, nowMs: number, scratch: ParseScratch): number {
   const limit = nowMs + FUTURE_SLACK_MS;
-  let year = yearOf(nowMs);
+  let year = yearOf(nowMs, scratch);
   for (let tries = 0; tries < 9; tries++, year--) {
     if (day > daysInMonth(year, month)) continue;
     const ms = utcMillis(year, month, day);
@@ -126,8 +118,8 @@ function recentDayStart(month: number, day: number, nowMs: number): number {
   return UNCACHEABLE;
 }
 
-function recentDateSlow(month: number, day: number, minutes: number, nowMs: number): number {
-  let year = yearOf(nowMs);
+function recentDateSlow(month: number, day: number, minutes: number, nowMs: number, scratch: ParseScratch): number {
+  let year = yearOf(nowMs, scratch);
   for (let tries = 0; tries < 9; tries++, year--) {
     if (day > daysInMonth(year, month)) continue; // Feb 29: step back to a leap year
     const ms = utcMillis(year, month, day, 0, minutes);
@@ -140,7 +132,8 @@ function recentDateSlow(month: number, day: number, minutes: number, nowMs: numb
  * Tries tokens k, k+1, k+2 as "Mon DD time|year" or "DD Mon time|year".
  * Returns the time value, BAD_DATE, or NaN when the tokens are no date.
  */
-function readDate(b: Uint8Array, k: number, nowMs: number): number {
+function readDate(b: Uint8Array, k: number, nowMs: number, scratch: ParseScratch): number {
+  const { tokStart, tokEnd } = scratch;
   const s0 = tokStart[k]!, e0 = tokEnd[k]!, s1 = tokStart[k + 1]!, e1 = tokEnd[k + 1]!;
   let month = monthToken(b, s0, e0);
   let day: number;
@@ -154,12 +147,13 @@ function readDate(b: Uint8Array, k: number, nowMs: number): number {
   if (day < 1 || day > 31) return NaN;
   const t = timeOrYear(b, tokStart[k + 2]!, tokEnd[k + 2]!);
   if (Number.isNaN(t)) return NaN;
-  const ms = t >= 0 ? recentDate(month, day, t, nowMs) : dayMonthYear(-t - 1, month, day, 0);
+  const ms = t >= 0 ? recentDate(month, day, t, nowMs, scratch) : dayMonthYear(-t - 1, month, day, 0);
   return Number.isNaN(ms) ? BAD_DATE : ms;
 }
 
 /** Tokens k, k+1 as `ls --time-style=long-iso`: "YYYY-MM-DD HH:MM". */
-function readIsoDate(b: Uint8Array, k: number): number {
+function readIsoDate(b: Uint8Array, k: number, scratch: ParseScratch): number {
+  const { tokStart, tokEnd } = scratch;
   const s = tokStart[k]!;
   if (tokEnd[k]! - s !== 10 || b[s + 4] !== 45 || b[s + 7] !== 45) return NaN;
   const year = intAt(b, s, s + 4, 4);
@@ -251,6 +245,8 @@ export function parseUnixLine(line: string, now?: Date): FileInfo | undefined {
  */
 export function parseUnixBytes(text: ByteText, start: number, end: number, nowMs: number, keepRaw: boolean): FileInfo | undefined {
   const b = text.bytes;
+  const scratch = text.scratch;
+  const { tokStart, tokEnd } = scratch;
   const len = end;
   if (end - start < 12) return undefined;
   const type = typeOf(b[start]);
@@ -295,7 +291,7 @@ export function parseUnixBytes(text: ByteText, start: number, end: number, nowMs
     if (n >= 4) {
       const sz = n - 4;
       if (isDigitsAt(b, tokStart[sz]!, tokEnd[sz]!) || isDeviceToken(b, tokStart[sz]!, tokEnd[sz]!)) {
-        dateMs = readDate(b, n - 3, nowMs);
+        dateMs = readDate(b, n - 3, nowMs, scratch);
         if (!Number.isNaN(dateMs)) {
           dateAt = n - 3;
           dateEnd = pos;
@@ -307,7 +303,7 @@ export function parseUnixBytes(text: ByteText, start: number, end: number, nowMs
     if (n >= 3 && tokEnd[n - 2]! - tokStart[n - 2]! === 10 && b[tokStart[n - 2]! + 4] === 45) {
       const sz = n - 3;
       if (isDigitsAt(b, tokStart[sz]!, tokEnd[sz]!)) {
-        dateMs = readIsoDate(b, n - 2);
+        dateMs = readIsoDate(b, n - 2, scratch);
         if (!Number.isNaN(dateMs)) {
           dateAt = n - 2;
           dateEnd = pos;

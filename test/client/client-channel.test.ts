@@ -47,8 +47,9 @@ test("a reply that arrives before anyone waits is kept (the greeting)", async ()
   const p = await pair();
   try {
     const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    const arrived = once(channel, "reply");
     p.peer.write("220 hello\r\n");
-    await new Promise((r) => setTimeout(r, 30));
+    await arrived; // parsed while nobody waited
     const reply = await channel.nextReply();
     assert.deepEqual(reply, { code: 220, lines: ["hello"], message: "hello" });
     channel.close();
@@ -103,11 +104,10 @@ test("CR/LF in an argument is refused before anything is written", async () => {
   try {
     const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
     assert.throws(() => channel.write("CWD", "a\r\nDELE b"), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_INVALID_ARGUMENT");
-    let got = "";
-    p.peer.on("data", (c: Buffer) => (got += c.toString()));
+    const got = readLine(p.peer);
     channel.write("NOOP");
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(got, "NOOP\r\n");
+    // The first line the peer sees is the NOOP: nothing of the refused command went out.
+    assert.equal(await got, "NOOP\r\n");
     channel.close();
   } finally {
     p.close();
@@ -143,13 +143,16 @@ test("silence while waiting times out with ERR_FTP_TIMEOUT and closes", async ()
   }
 });
 
-test("suspendTimeout() keeps a long silence from closing the channel", async () => {
+test("suspendTimeout() keeps a long silence from closing the channel (mock clock)", async (t) => {
   const p = await pair();
   try {
-    const channel = new ReplyChannel(p.client, { timeoutMs: 60 });
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const channel = new ReplyChannel(p.client, { timeoutMs: 60, replyTimeoutMs: 60 });
     channel.suspendTimeout();
     const pending = channel.nextReply();
-    await new Promise((r) => setTimeout(r, 150));
+    t.mock.timers.tick(10_000);
+    assert.equal(channel.isClosed, false);
+    t.mock.timers.reset();
     p.peer.write("226 ok\r\n");
     assert.equal((await pending).code, 226);
     channel.resumeTimeout();
@@ -216,11 +219,15 @@ test("writeAbort() sends IAC IP IAC DM before ABOR", async () => {
   const p = await pair();
   try {
     const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
-    const chunks: Buffer[] = [];
-    p.peer.on("data", (c: Buffer) => chunks.push(c));
+    const line = new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      p.peer.on("data", (c: Buffer) => {
+        chunks.push(c);
+        if (c.includes(0x0a)) resolve(Buffer.concat(chunks));
+      });
+    });
     channel.writeAbort();
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual([...Buffer.concat(chunks)], [0xff, 0xf4, 0xff, 0xf2, 0x41, 0x42, 0x4f, 0x52, 0x0d, 0x0a]);
+    assert.deepEqual([...(await line)], [0xff, 0xf4, 0xff, 0xf2, 0x41, 0x42, 0x4f, 0x52, 0x0d, 0x0a]);
     channel.close();
   } finally {
     p.close();
@@ -250,9 +257,10 @@ test("upgrade(): replies received but unread before it, and a partial line, are 
   try {
     const channel = new ReplyChannel(p1.client, { timeoutMs: 2000 });
     const got = channel.nextReply();
+    const injected = new Promise<void>((resolve) => channel.on("reply", (r) => r.code === 331 && resolve()));
     p1.peer.write("234 go ahead\r\n331 injected\r\n230 inj");
     assert.equal((await got).code, 234);
-    await new Promise((r) => setTimeout(r, 50)); // the injected bytes are in
+    await injected; // the injected reply is in, unread
     let handed: unknown;
     await channel.upgrade(async (socket) => {
       handed = socket;
@@ -298,8 +306,9 @@ test("a request keeps its place past 1xx replies: a reply waited for later goes 
     const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
     const transfer = channel.request("RETR", "f");
     const next = channel.nextReply();
+    const opened = once(channel, "reply");
     p.peer.write("150 opening\r\n");
-    await new Promise((r) => setTimeout(r, 20));
+    await opened; // the 150 on its own, then the rest
     p.peer.write("226 done\r\n200 next\r\n");
     assert.equal((await transfer).code, 226);
     assert.equal((await next).code, 200);
@@ -313,8 +322,10 @@ test("finalReply() reads buffered replies first, skipping a buffered 1xx", async
   const p = await pair();
   try {
     const channel = new ReplyChannel(p.client, { timeoutMs: 2000 });
+    let seen = 0;
+    const buffered = new Promise<void>((resolve) => channel.on("reply", () => ++seen === 2 && resolve()));
     p.peer.write("150 opening\r\n226 done\r\n");
-    await new Promise((r) => setTimeout(r, 30));
+    await buffered; // both parsed while nobody waited
     const prelim: number[] = [];
     assert.equal((await channel.finalReply((r) => prelim.push(r.code))).code, 226);
     assert.deepEqual(prelim, [150]);
@@ -380,9 +391,7 @@ test("the timeout re-arms for every wait: idle time between replies never counts
     p.peer.write("226 three\r\n");
     assert.equal((await third).code, 226);
     // Silence during a wait still closes the channel.
-    const started = Date.now();
-    await assert.rejects(channel.nextReply(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT");
-    assert.ok(Date.now() - started >= 70, `timed out after ${Date.now() - started} ms`);
+    await assert.rejects(channel.nextReply(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT" && /No reply from the server within 80 ms/.test(e.message));
     assert.equal(channel.isClosed, true);
   } finally {
     p.close();
@@ -403,6 +412,25 @@ test("the command event and debug text are only built for a listener; the bytes 
     assert.equal(await second, "CWD /c\r\n");
     assert.deepEqual(commands, ["CWD /c"]);
     channel.close();
+  } finally {
+    p.close();
+  }
+});
+
+test("the reply deadline ends a reply that keeps arriving but never completes; bytes do not extend it (mock clock)", async (t) => {
+  const p = await pair();
+  try {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const channel = new ReplyChannel(p.client, { timeoutMs: 0, replyTimeoutMs: 100 });
+    const pending = channel.nextReply();
+    const bodyIn = new Promise<void>((resolve) => p.client.on("data", (c: Buffer) => c.includes("more") && resolve()));
+    p.peer.write("220-first\r\n more\r\n");
+    await bodyIn;
+    t.mock.timers.tick(99);
+    assert.equal(channel.isClosed, false);
+    t.mock.timers.tick(1);
+    await assert.rejects(pending, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT" && /did not complete within 100 ms/.test(e.message));
+    assert.equal(channel.isClosed, true);
   } finally {
     p.close();
   }

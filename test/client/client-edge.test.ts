@@ -2,6 +2,7 @@
 // driven by a scripted fake server on loopback.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { PassThrough } from "node:stream";
 import { Client } from "../../src/client/client.js";
 import { FtpError } from "../../src/errors.js";
@@ -14,9 +15,12 @@ function isCode(code: string, replyCode?: number) {
 }
 
 test("120 before 220: the client waits for 220 and logs in (USER, PASS, FEAT, OPTS UTF8, TYPE I)", async () => {
+  let saw120!: () => void;
+  const got120 = new Promise<void>((resolve) => (saw120 = resolve));
   const server = await startFakeServer(async (conn) => {
     conn.reply("120 ready in 1 minute");
-    await new Promise((r) => setTimeout(r, 30));
+    // The 220 follows only once the client has read the 120 on its own.
+    await got120;
     conn.reply("220 now ready");
     assert.equal(await conn.expect("USER"), "USER u");
     conn.reply("331 pass");
@@ -32,7 +36,11 @@ test("120 before 220: the client waits for 220 and logs in (USER, PASS, FEAT, OP
     conn.reply("221 bye");
   });
   try {
-    const client = await Client.connect(opts(server.port));
+    const client = new Client(opts(server.port));
+    client.on("reply", (reply) => {
+      if (reply.code === 120) saw120();
+    });
+    await client.connect();
     assert.deepEqual([...client.features().keys()].sort(), ["EPSV", "MLST", "REST", "UTF8"]);
     assert.equal(client.features().get("MLST"), "type*;size*;");
     await client.close();
@@ -158,20 +166,21 @@ test("the server dropping mid-download rejects with ERR_FTP_CLOSED (no hang); la
     const socket = await data.socket;
     conn.reply("150 sending");
     socket.write(Buffer.alloc(1000, 1));
-    await new Promise((r) => setTimeout(r, 50));
+    // Drop both connections once the client holds the first bytes: mid-download.
+    await firstBytes;
     conn.socket.destroy();
     socket.destroy();
   });
+  const sink = new PassThrough();
+  const firstBytes = once(sink, "data");
   try {
     const client = await Client.connect(opts(server.port));
     const events: string[] = [];
     client.on("close", (e) => events.push(`close ${e?.code}`));
     client.on("error", (e) => events.push(`error ${e.code}`));
-    const sink = new PassThrough();
     sink.resume();
-    const started = Date.now();
-    await assert.rejects(client.download("/f.bin", sink), isCode("ERR_FTP_CLOSED"));
-    assert.ok(Date.now() - started < 1500);
+    // No hang: the rejection comes from the drop, not from a timeout.
+    await assert.rejects(client.download("/f.bin", sink), (e: unknown) => isCode("ERR_FTP_CLOSED")(e) && !/within|timed out/.test((e as Error).message));
     const later = await client.pwd().then(() => undefined, (e: unknown) => e);
     assert.ok(later instanceof FtpError && later.code === "ERR_FTP_CLOSED");
     assert.ok(later.cause instanceof FtpError && later.cause.code === "ERR_FTP_CLOSED");
@@ -183,14 +192,18 @@ test("the server dropping mid-download rejects with ERR_FTP_CLOSED (no hang); la
 });
 
 test("an idle drop emits close and error once (when an error listener exists)", async () => {
+  let idle!: () => void;
+  const clientIdle = new Promise<void>((resolve) => (idle = resolve));
   const server = await startFakeServer(async (conn) => {
     await conn.login();
-    await new Promise((r) => setTimeout(r, 30));
+    // The drop comes once connect() has resolved and the client sits idle.
+    await clientIdle;
     conn.reply("421 idle timeout");
     conn.socket.end();
   });
   try {
     const client = await Client.connect(opts(server.port));
+    idle();
     const events: string[] = [];
     const errored = new Promise<void>((resolve) => {
       client.on("error", (e) => {
@@ -200,7 +213,10 @@ test("an idle drop emits close and error once (when an error listener exists)", 
     });
     client.on("close", (e) => events.push(`close ${e?.replyCode}`));
     await errored;
-    await new Promise((r) => setTimeout(r, 30));
+    // Nothing more may come, however the socket winds down: wait for it to be fully closed.
+    const socket = server.connections[0]!.socket;
+    if (!socket.closed) await once(socket, "close");
+    await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(events, ["close 421", "error 421"]);
     await assert.rejects(client.pwd(), isCode("ERR_FTP_CLOSED"));
   } finally {
@@ -235,22 +251,27 @@ test("queued calls run in order; a failing one does not affect the next; an abor
   }
 });
 
-test("keepAlive sends NOOP while idle", async () => {
-  let noops = 0;
+test("keepAlive sends NOOP while idle, again and again, and nothing else", async () => {
+  const seen: string[] = [];
+  let twoNoops!: () => void;
+  const gotTwo = new Promise<void>((resolve) => (twoNoops = resolve));
   const server = await startFakeServer(async (conn) => {
     await conn.login();
     for (let i = 0; i < 10; i++) {
       const line = await conn.nextCommand(3000);
       if (line === undefined || line === "QUIT") return;
-      if (line === "NOOP") noops++;
+      seen.push(line);
       conn.reply("200 ok");
+      if (seen.length === 2) twoNoops();
     }
   });
   try {
     const client = await Client.connect({ ...opts(server.port), keepAlive: 60 });
-    await new Promise((r) => setTimeout(r, 250));
+    // No call is made: whatever arrives is the keepalive's.
+    await gotTwo;
+    assert.equal(client.connected, true);
     await client.close();
-    assert.ok(noops >= 2 && noops <= 6, `${noops} NOOPs`);
+    assert.deepEqual(seen.slice(0, 2), ["NOOP", "NOOP"]);
   } finally {
     await server.close();
   }
@@ -275,12 +296,16 @@ test("a transfer resolves only after both the data end and the final reply", asy
     const sink = new PassThrough();
     const chunks: Buffer[] = [];
     sink.on("data", (c: Buffer) => chunks.push(c));
+    const dataDone = once(sink, "finish");
     let resolved = false;
     const pending = client.download("/f", sink).then((r) => {
       resolved = true;
       return r;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // The data side is over (the destination finished); a client that did
+    // not wait for the 226 would resolve within this turn of the event loop.
+    await dataDone;
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal(Buffer.concat(chunks).toString(), "hello");
     assert.equal(resolved, false, "not before the 226");
     sendFinal();
@@ -389,9 +414,11 @@ test("close() during a transfer rejects it with ERR_FTP_CLOSED, no hang", async 
   try {
     const client = await Client.connect(opts(server.port));
     const sink = new PassThrough();
+    const flowing = once(sink, "data");
     sink.resume();
     const pending = client.download("/f", sink);
-    await new Promise((r) => setTimeout(r, 50));
+    // The transfer is running once its first bytes are here.
+    await flowing;
     const queued = client.pwd();
     await client.close();
     await assert.rejects(pending, isCode("ERR_FTP_CLOSED"));
@@ -553,6 +580,8 @@ test("pure-ftpd-style abort: a stray 150 instead of a final reply, ABOR unanswer
 });
 
 test("TYPE A download converts CRLF to LF, also when CR and LF arrive in different chunks", async () => {
+  const sink = new PassThrough();
+  const firstLine = once(sink, "data");
   const server = await startFakeServer(async (conn) => {
     await conn.login();
     await conn.expect("TYPE A");
@@ -564,17 +593,18 @@ test("TYPE A download converts CRLF to LF, also when CR and LF arrive in differe
     const socket = await data.socket;
     conn.reply("150 go");
     socket.write("one\r");
-    await new Promise((r) => setTimeout(r, 20));
+    // The LF leaves only after the client has passed on what came before it: CR and LF in different chunks.
+    await firstLine;
     socket.end("\ntwo\r\n");
     await new Promise((r) => socket.once("close", r));
     conn.reply("226 ok");
   });
   try {
     const client = await Client.connect(opts(server.port));
-    const sink = new PassThrough();
     const chunks: Buffer[] = [];
     sink.on("data", (c: Buffer) => chunks.push(c));
     await client.download("/t.txt", sink, { type: "ascii" });
+    assert.equal(chunks[0]?.toString("latin1"), "one", "the CR was held back until its LF came");
     assert.equal(Buffer.concat(chunks).toString("latin1"), "one\ntwo\n");
     await client.close();
     assert.deepEqual(server.scriptErrors, []);

@@ -2,6 +2,7 @@
 // scripted fake server: what is sent in clear and what under TLS, the order
 // of transfer command and data handshake, injected clear-text replies, and
 // failures that must come back as ERR_FTP_TLS with the session still usable.
+import { once } from "node:events";
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createSecureContext, type SecureContext } from "node:tls";
@@ -76,8 +77,9 @@ test("explicit FTPS: AUTH TLS first, login under TLS, PBSZ 0 + PROT P, and the d
     order.push("data connected");
     assert.equal(await tls.expect("LIST"), "LIST");
     order.push("LIST received");
-    // Hold the 150 back a little: a client that starts TLS before it would have sent its ClientHello by now.
-    await new Promise((r) => setTimeout(r, 100));
+    // Hold the 150 back for two turns of the event loop (client and server
+    // share it): a ClientHello written before LIST, or with it, is in by then.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     order.push(`data bytes before the 150: ${raw.bytesRead + raw.readableLength}`);
     tls.reply("150 Here comes the listing");
     const secured = await acceptTlsSocket(raw, context);
@@ -143,8 +145,10 @@ test("a refused AUTH TLS rejects with ERR_FTP_TLS and the password is never sent
   });
   try {
     await assert.rejects(Client.connect(opts(server.port)), (e: unknown) => isCode("ERR_FTP_TLS", 502)(e) && /AUTH TLS/.test((e as Error).message));
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(received.filter((l) => /^(USER|PASS)/.test(l)), []);
+    // Everything the client sent is in once its connection is closed on our side.
+    const socket = server.connections[0]!.socket;
+    if (!socket.closed) await once(socket, "close");
+    assert.deepEqual([...received, ...server.connections[0]!.received].filter((l) => /^(USER|PASS)/.test(l)), []);
   } finally {
     await server.close();
   }

@@ -26,11 +26,14 @@ async function openListing(conn: FakeConnection, verb: string) {
 
 test("list(): entries split across chunks, progress counts every byte, the session goes on", async () => {
   const body = "type=file;size=3; a.txt\r\ntype=dir; sub\r\n";
+  let sawBytes!: () => void;
+  const firstChunk = new Promise<void>((resolve) => (sawBytes = resolve));
   const server = await startFakeServer(async (conn) => {
     await conn.login(["MLST type*;size*;"]);
     const socket = await openListing(conn, "MLSD");
     socket.write(body.slice(0, 7));
-    await new Promise((r) => setTimeout(r, 20));
+    // The rest only once the client has counted the first 7 bytes: two chunks for sure.
+    await firstChunk;
     socket.end(body.slice(7));
     await new Promise((r) => socket.once("close", r));
     conn.reply("226 done");
@@ -40,6 +43,9 @@ test("list(): entries split across chunks, progress counts every byte, the sessi
   try {
     const client = await Client.connect(opts(server.port));
     const ends: number[] = [];
+    client.on("progress", (info) => {
+      if (info.bytes === 7) sawBytes();
+    });
     client.on("transfer", (event) => {
       if (event.phase === "end") ends.push(event.bytes);
     });
@@ -81,11 +87,14 @@ test("list(): a listing line over the limit rejects with ERR_FTP_LINE_TOO_LONG a
 });
 
 test("list(): the data connection reset before its end is a typed failure, not a partial listing", async () => {
+  let sawLine!: () => void;
+  const firstLine = new Promise<void>((resolve) => (sawLine = resolve));
   const server = await startFakeServer(async (conn) => {
     await conn.login();
     const socket = await openListing(conn, "LIST");
     socket.write("-rw-r--r-- 1 u g 5 Jan 01 2024 a.txt\r\n");
-    await new Promise((r) => setTimeout(r, 20));
+    // Reset once the client holds the first line: a partial listing it must not return.
+    await firstLine;
     socket.resetAndDestroy();
     conn.reply("426 connection broken");
     await conn.expect("PWD");
@@ -93,6 +102,7 @@ test("list(): the data connection reset before its end is a typed failure, not a
   });
   try {
     const client = await Client.connect(opts(server.port));
+    client.on("progress", () => sawLine());
     await assert.rejects(client.list(), (e: unknown) => e instanceof FtpError);
     assert.equal(await client.pwd(), "/");
     await client.close();

@@ -138,7 +138,11 @@ describe("FTPS matrix: ftpwire", () => {
     assert.equal(await ok.pwd(), "/");
     // Opting out of verification is possible, and explicit.
     await using unchecked = await Client.connect({ ...base, tls: { rejectUnauthorized: false } });
-    assert.equal((await unchecked.list("/")).length >= 0, true);
+    // Still TLS on both channels: the listing went over a PROT P data connection.
+    assert.ok(Array.isArray(await unchecked.list("/")));
+    const info = unchecked.tlsInfo();
+    assert.equal(info?.dataProtection, "private");
+    assert.equal(info?.dataConnections, 1);
   });
 
   test("ftpwire: TLS options that cannot meet fail typed (client TLSv1.3 only vs server TLSv1.2 only)", async () => {

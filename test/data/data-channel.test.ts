@@ -19,7 +19,8 @@ test("accepts the expected peer and hands over the bytes it sent first", async (
   const listener = await DataListener.open({ host: "127.0.0.1", acceptFrom: "127.0.0.1", timeoutMs: 2000 });
   const client = await dial(listener.port);
   client.end("hello");
-  await new Promise((r) => setTimeout(r, 30)); // the connection arrives before accept() is called
+  // The connection is accepted in the next poll phases, before accept() is called.
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   const socket = await listener.accept();
   const chunks: Buffer[] = [];
   for await (const c of socket) chunks.push(c as Buffer);

@@ -50,6 +50,8 @@ class WritevProbe {
   largestBatch = 0;
   writtenBytes = 0;
   onCall: (() => void) | undefined;
+  /** Called once a call has reported its injected failure. */
+  onFailure: (() => void) | undefined;
   private zeroWritesLeft: number;
 
   constructor(private readonly options: ProbeOptions = {}) {
@@ -66,6 +68,7 @@ class WritevProbe {
       this.inFlight = false;
       this.writtenBytes += written;
       callback(error, written);
+      if (error) this.onFailure?.();
     };
     const run = () => {
       if (call === this.options.failOnCall) {
@@ -274,8 +277,9 @@ describe("FileWriter", () => {
     const probe = new WritevProbe({ failOnCall: 1, errorCode: "ENOSPC" });
     const writer = await openFileWriter(file(), "w", { writev: probe.writev });
     writer.on("error", () => {});
+    const failed = new Promise<void>((resolve) => (probe.onFailure = resolve));
     writer.write(Buffer.from("first")); // accepted at once: its writev fails later
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await failed;
     assert.equal(writer.destroyed, false, "nothing has reported the failure yet");
     const [error] = await new Promise<[Error | null | undefined]>((resolve) => writer.write(Buffer.from("second"), (e) => resolve([e])));
     assert.equal((error as NodeJS.ErrnoException | undefined)?.code, "ENOSPC");
@@ -367,7 +371,8 @@ describe("FileWriter", () => {
     const writer = new FileWriter(fd, {
       commit: async () => {
         events.push(isClosed(fd) ? "commit after close" : "commit before close");
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        // A commit that takes a while (a rename on a slow disk): later turns of the event loop.
+        for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
         events.push("committed");
       },
       discard: async () => void events.push("discard"),

@@ -33,13 +33,16 @@ test("metadata lookups", async (t) => {
     assert.equal(meta.synchronous, true);
   });
 
-  await t.test("a call slower than slowMs sends calls to the thread pool for the cool-down, then sync is tried again", async () => {
-    const meta = new SmallCalls({ slowMs: -1, coolDownMs: 60 });
+  await t.test("a call slower than slowMs sends calls to the thread pool for the cool-down, then sync is tried again (injected clock)", async () => {
+    let now = 1000;
+    const meta = new SmallCalls({ slowMs: -1, coolDownMs: 60, clock: () => now });
     await meta.stat(dir);
     assert.equal(meta.synchronous, false);
     // Still answered (through the pool) meanwhile.
     assert.equal((await meta.stat(join(dir, "file"))).size, 5);
-    await new Promise((r) => setTimeout(r, 80));
+    now += 59;
+    assert.equal(meta.synchronous, false, "still cooling down at 59 ms");
+    now += 1;
     assert.equal(meta.synchronous, true);
   });
 

@@ -10,7 +10,7 @@ import { readFile as fsReadFile, stat as fsStat } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { PassThrough, Readable, Writable, type Transform } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
-import { FtpAbortError, FtpInvalidArgumentError, FtpReplyError } from "../errors.js";
+import { FtpAbortError, FtpInvalidArgumentError } from "../errors.js";
 import { createCrlfToLf, createLfToCrlf } from "../data/ascii-transform.js";
 import type { ByteCounter } from "../data/byte-counter.js";
 import { openFileWriter } from "../io/file-writer.js";
@@ -88,7 +88,7 @@ export async function remoteSize(session: Session, path: string): Promise<number
   return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
 
-function restSteps(session: Session, start: number): TransferSpec["before"] {
+function restSteps(start: number): TransferSpec["before"] {
   return start > 0 ? [{ verb: "REST", arg: String(start), expect: 350 }] : [];
 }
 
@@ -104,7 +104,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
     if (start > localSize) start = 0; // the remote file is not a prefix of ours: replace it
   }
   // Without REST STREAM, "REST n + STOR" is not reliable: APPE continues at the end instead.
-  let before = restSteps(session, start);
+  let before = restSteps(start);
   if (start > 0 && options.resume && !session.has("REST")) {
     verb = "APPE";
     before = [];
@@ -163,7 +163,7 @@ export async function download(session: Session, remotePath: string, destination
   return runTransfer(session, {
     verb: "RETR", arg: remotePath, path: remotePath, direction: "download",
     total: size === undefined ? undefined : Math.max(0, size - start),
-    signal: options.signal, onProgress: options.onProgress, before: restSteps(session, start),
+    signal: options.signal, onProgress: options.onProgress, before: restSteps(start),
     isLocalError: (error) => typeof error === "object" && error !== null && destinationErrors.has(error),
     pump: async (socket, counter) => {
       // A local file is written behind the socket (see FileWriter): with
@@ -258,7 +258,7 @@ export function openReadStream(
     if (verb === "RETR") await session.setType("I");
     return runTransfer(session, {
       verb, arg: options.arg ?? remotePath, path: remotePath, direction: options.direction ?? "download",
-      signal, before: restSteps(session, start),
+      signal, before: restSteps(start),
       pump: async (socket: Socket, counter: ByteCounter) => {
         markReady();
         // end: false — the consumer sees "end" only after the final reply, below.
@@ -329,7 +329,7 @@ export function openWriteStream(
     await session.setType("I");
     return runTransfer(session, {
       verb: options.append ? "APPE" : "STOR", arg: remotePath, path: remotePath, direction: "upload",
-      signal, before: options.append ? [] : restSteps(session, start),
+      signal, before: options.append ? [] : restSteps(start),
       pump: async (socket, counter) => {
         markReady();
         await pipeline(inner, counter, socket);

@@ -26,3 +26,14 @@ test("the brand is hidden: not enumerable, not in inspect output", () => {
   assert.equal(Object.getOwnPropertySymbols(error).some((s) => Object.getOwnPropertyDescriptor(error, s)?.enumerable), false);
   assert.doesNotMatch(inspect(error), /ftpwire\.error/);
 });
+
+test("every error class is branded with Symbol.for(\"ftpwire.error.<Name>\") (a new class without brand() fails here)", async () => {
+  const errors: Record<string, unknown> = await import("../src/errors.js");
+  const classes = Object.entries(errors).filter(([, value]) => typeof value === "function" && (value === FtpError || (value as { prototype: unknown }).prototype instanceof Error));
+  assert.ok(classes.length >= 10, `found ${classes.length} classes`);
+  for (const [name, cls] of classes) {
+    // What an instance made by another copy of ftpwire (the other build) looks like.
+    const foreign = { [Symbol.for(`ftpwire.error.${name}`)]: true };
+    assert.ok(foreign instanceof (cls as new () => unknown), `${name} is not branded`);
+  }
+});

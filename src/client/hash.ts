@@ -9,6 +9,7 @@
 import { FtpProtocolError, FtpReplyError, FtpUnsupportedError } from "../errors.js";
 import type { Reply } from "../protocol/types.js";
 import type { Session } from "./session.js";
+import { isFailure, isUnknownCommand } from "../protocol/reply-codes.js";
 
 export type HashAlgorithm = "sha-256" | "sha-1" | "md5" | "crc32" | "sha-512";
 
@@ -44,9 +45,9 @@ const ALGORITHMS: Readonly<Record<HashAlgorithm, AlgorithmInfo>> = {
   "sha-512": { hashName: "SHA-512", legacyVerb: "XSHA512", hexLength: 128 },
 };
 
-/** Replies meaning "this command does not exist here": the next way is worth trying. */
+/** Replies meaning "this command does not exist here" (504: not for this argument): the next way is worth trying. */
 function unknownCommand(reply: Reply): boolean {
-  return reply.code === 500 || reply.code === 502 || reply.code === 504;
+  return isUnknownCommand(reply.code) || reply.code === 504;
 }
 
 /** The algorithm each session's server currently has selected for HASH (after our OPTS HASH). */
@@ -72,7 +73,7 @@ export async function hash(session: Session, path: string, options: HashOptions 
   // Not every server lists its X commands in FEAT: without a HASH line that settles it, trying costs one round trip.
   if (legacyOffered || !feature) {
     const reply = await session.request(info.legacyVerb, path);
-    if (reply.code < 400) return { algorithm, hash: digestFrom(reply, info, info.legacyVerb), command: info.legacyVerb };
+    if (!isFailure(reply.code)) return { algorithm, hash: digestFrom(reply, info, info.legacyVerb), command: info.legacyVerb };
     if (legacyOffered || !unknownCommand(reply)) throw new FtpReplyError(reply, { command: `${info.legacyVerb} ${path}` });
   }
   const offered = feature ? `the server's HASH offers ${feature.names.join(", ") || "nothing"}` : "the server has neither HASH nor";

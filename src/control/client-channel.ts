@@ -42,7 +42,26 @@ export interface ReplyChannelOptions extends ReplyParserOptions {
    * however its bytes trickle in. Suspended with the silence timeout. 0 = never.
    */
   readonly replyTimeoutMs?: number;
+  /** The clock of both timeouts; tests inject one they advance by hand. Default: Node's timers. */
+  readonly timers?: ChannelTimers;
 }
+
+/** A re-armable one-shot timer, as Node's Timeout is. */
+export interface ChannelTimer {
+  refresh(): unknown;
+  unref?(): unknown;
+}
+
+/** Where the channel gets its timers (an injected clock for tests). */
+export interface ChannelTimers {
+  setTimeout(callback: () => void, ms: number): ChannelTimer;
+  clearTimeout(timer: ChannelTimer): void;
+}
+
+const NODE_TIMERS: ChannelTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
 
 export type ReplyChannelEvents = {
   /** A command line was written (PASS shown as `PASS ***`). */
@@ -72,12 +91,13 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   private readonly waiters: Waiter[] = [];
   private readonly timeoutMs: number;
   /** The one Timeout of this channel, re-armed with refresh() for every wait (created on the first). */
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ChannelTimer | undefined;
   /** True while the timer counts: somebody waits and the timeout is not suspended. */
   private timing = false;
   private readonly replyTimeoutMs: number;
   /** The reply deadline: one Timeout too, re-armed for each reply. */
-  private replyTimer: NodeJS.Timeout | undefined;
+  private replyTimer: ChannelTimer | undefined;
+  private readonly timers: ChannelTimers;
   private replyTiming = false;
   private timeoutSuspended = false;
   private closedWith: FtpError | undefined;
@@ -86,7 +106,8 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
 
   constructor(socket: ClientControlSocket, options: ReplyChannelOptions = {}) {
     super();
-    const { timeoutMs = 30_000, replyTimeoutMs = 0, ...parserOptions } = options;
+    const { timeoutMs = 30_000, replyTimeoutMs = 0, timers = NODE_TIMERS, ...parserOptions } = options;
+    this.timers = timers;
     this.timeoutMs = timeoutMs;
     this.replyTimeoutMs = replyTimeoutMs;
     this.parser = new ReplyParser(parserOptions);
@@ -390,7 +411,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
       this.timer.refresh();
       return;
     }
-    this.timer = setTimeout(() => this.onTimeout(), this.timeoutMs);
+    this.timer = this.timers.setTimeout(() => this.onTimeout(), this.timeoutMs);
     this.timer.unref?.();
   }
 
@@ -402,7 +423,7 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
       this.replyTimer.refresh();
       return;
     }
-    this.replyTimer = setTimeout(() => this.onReplyDeadline(), this.replyTimeoutMs);
+    this.replyTimer = this.timers.setTimeout(() => this.onReplyDeadline(), this.replyTimeoutMs);
     this.replyTimer.unref?.();
   }
 
@@ -419,9 +440,9 @@ export class ReplyChannel extends (EventEmitter as new () => TypedEmitter<ReplyC
   private clearTimer(): void {
     this.timing = false;
     this.replyTiming = false;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.replyTimer) clearTimeout(this.replyTimer);
+    if (this.replyTimer) this.timers.clearTimeout(this.replyTimer);
     this.replyTimer = undefined;
   }
 }

@@ -6,6 +6,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
 import { ReplyChannel } from "../../src/control/client-channel.js";
 import { FtpError } from "../../src/errors.js";
+import { ManualClock } from "./manual-clock.js";
 
 async function pair(): Promise<{ server: Server; client: Socket; peer: Socket; close(): void }> {
   const server = createServer();
@@ -367,32 +368,62 @@ test("request() on a closed channel rejects (never throws)", async () => {
   }
 });
 
-test("the timeout re-arms for every wait: idle time between replies never counts, silence during a wait still does", async () => {
+test("the timeout re-arms for every wait: idle time between replies never counts, silence during a wait still does (injected clock)", async () => {
   const p = await pair();
+  const clock = new ManualClock();
   try {
-    const channel = new ReplyChannel(p.client, { timeoutMs: 80 });
+    const channel = new ReplyChannel(p.client, { timeoutMs: 80, timers: clock });
     const first = channel.nextReply();
     p.peer.write("200 one\r\n");
     assert.equal((await first).code, 200);
     // Idle well past the timeout: nobody waits, nothing closes.
-    await new Promise((r) => setTimeout(r, 200));
+    clock.advance(200);
     assert.equal(channel.isClosed, false);
     // A wait answered within the timeout, right after the idle period.
     const second = channel.nextReply();
-    await new Promise((r) => setTimeout(r, 40));
+    clock.advance(79);
+    assert.equal(channel.isClosed, false);
     p.peer.write("200 two\r\n");
     assert.equal((await second).code, 200);
     // A suspended wait longer than the timeout, then resumed and answered.
     channel.suspendTimeout();
     const third = channel.nextReply();
-    await new Promise((r) => setTimeout(r, 200));
+    clock.advance(200);
     assert.equal(channel.isClosed, false);
     channel.resumeTimeout();
     p.peer.write("226 three\r\n");
     assert.equal((await third).code, 226);
-    // Silence during a wait still closes the channel.
-    await assert.rejects(channel.nextReply(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT" && /No reply from the server within 80 ms/.test(e.message));
+    // Silence during a wait still closes the channel, at the timeout and not before.
+    const fourth = channel.nextReply();
+    clock.advance(79);
+    assert.equal(channel.isClosed, false);
+    clock.advance(1);
+    await assert.rejects(fourth, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TIMEOUT" && /No reply from the server within 80 ms/.test(e.message));
     assert.equal(channel.isClosed, true);
+  } finally {
+    p.close();
+  }
+});
+
+test("the reply deadline restarts for each reply: replies that each complete in time never trip it (injected clock)", async () => {
+  const p = await pair();
+  const clock = new ManualClock();
+  try {
+    const channel = new ReplyChannel(p.client, { timeoutMs: 0, replyTimeoutMs: 100, timers: clock });
+    const a = channel.nextReply();
+    const b = channel.nextReply();
+    clock.advance(90);
+    p.peer.write("200 a\r\n");
+    assert.equal((await a).code, 200);
+    // 90 + 90 is past 100 since the first wait, but the second reply has its own 100.
+    clock.advance(90);
+    assert.equal(channel.isClosed, false);
+    p.peer.write("200 b\r\n");
+    assert.equal((await b).code, 200);
+    // Nobody waits: time passes freely.
+    clock.advance(1000);
+    assert.equal(channel.isClosed, false);
+    channel.close();
   } finally {
     p.close();
   }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../../src/client/client.js";
 import { FtpError, FtpListingTooLargeError, FtpTimeoutError } from "../../src/errors.js";
-import { startFakeServer } from "./fake-server.js";
+import { startFakeServer, type FakeConnection } from "./fake-server.js";
 
 const opts = (port: number) => ({ host: "127.0.0.1", port, user: "u", password: "p", timeouts: { connect: 5000, control: 5000, data: 5000 } });
 
@@ -44,18 +44,23 @@ test("a reply trickled one byte at a time ends with FtpTimeoutError at timeouts.
   }
 });
 
+/** EPSV, LIST, then `count` Unix lines on the data connection and its end. */
+async function sendListing(conn: FakeConnection, count: number): Promise<void> {
+  await conn.expect("EPSV");
+  const data = await conn.passive();
+  conn.reply(`229 ok (|||${data.port}|)`);
+  await conn.expect("LIST");
+  const socket = await data.socket;
+  conn.reply("150 here it comes");
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) lines.push(`-rw-r--r--   1 ftp ftp  ${i} Jan  1 10:00 file${i}.txt`);
+  socket.end(lines.join("\r\n") + "\r\n");
+}
+
 test("list() stops at limits.maxListEntries with FtpListingTooLargeError (pointing to listIter); the session stays usable", async () => {
   const server = await startFakeServer(async (conn) => {
     await conn.login();
-    await conn.expect("EPSV");
-    const data = await conn.passive();
-    conn.reply(`229 ok (|||${data.port}|)`);
-    await conn.expect("LIST");
-    const socket = await data.socket;
-    conn.reply("150 here it comes");
-    const lines: string[] = [];
-    for (let i = 0; i < 50; i++) lines.push(`-rw-r--r--   1 ftp ftp  ${i} Jan  1 10:00 file${i}.txt`);
-    socket.end(lines.join("\r\n") + "\r\n");
+    await sendListing(conn, 50);
     // The client aborts: whatever it sends until NOOP is ABOR.
     for (let line = await conn.nextCommand(); line !== undefined && line !== "NOOP"; line = await conn.nextCommand()) {
       if (line.endsWith("ABOR")) conn.reply("426 aborted", "226 abort ok");
@@ -79,15 +84,7 @@ test("list() stops at limits.maxListEntries with FtpListingTooLargeError (pointi
 test("maxEntries raises (or lifts) the cap per call; the default cap is documented as 200 000", async () => {
   const server = await startFakeServer(async (conn) => {
     await conn.login();
-    await conn.expect("EPSV");
-    const data = await conn.passive();
-    conn.reply(`229 ok (|||${data.port}|)`);
-    await conn.expect("LIST");
-    const socket = await data.socket;
-    conn.reply("150 here it comes");
-    const lines: string[] = [];
-    for (let i = 0; i < 50; i++) lines.push(`-rw-r--r--   1 ftp ftp  ${i} Jan  1 10:00 file${i}.txt`);
-    socket.end(lines.join("\r\n") + "\r\n");
+    await sendListing(conn, 50);
     conn.reply("226 done");
   });
   try {

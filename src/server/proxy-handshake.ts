@@ -36,7 +36,7 @@ export function createProxyTrust(trusted: readonly string[]): (address: string) 
  */
 export function readProxyHeader(socket: Socket, timeoutMs: number, maxLength = 4096): Promise<ProxyHeader> {
   return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
+    let received: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => finish(new ProxyHeaderError(`no PROXY header within ${timeoutMs} ms`)), timeoutMs);
     const onEnd = (): void => finish(new ProxyHeaderError("connection closed before its PROXY header"));
     const onError = (error: Error): void => finish(error);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real FTP peers and client tools the interop tests talk to.
+# Installs the real FTP peers and client tools the interop tests talk to,
+# and redis-server and haproxy for the fleet tests (issue 15).
 #
 # - vsftpd and the client tools come from apt (Debian 12).
 # - pure-ftpd and proftpd conflict with vsftpd in apt (all provide
@@ -16,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo_root=$(pwd)
 peers_dir="$repo_root/test/.peers"
 
-apt_packages=(vsftpd curl lftp python3 python3-pyftpdlib python3-openssl openssl tnftp)
+apt_packages=(vsftpd curl lftp python3 python3-pyftpdlib python3-openssl openssl tnftp redis-server haproxy)
 # peer folder → Debian packages unpacked into it. proftpd-basic is only a
 # metapackage in Debian 12 (no files), so proftpd-core + proftpd-mod-crypto
 # (mod_tls) are what we unpack.

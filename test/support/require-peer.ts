@@ -7,13 +7,15 @@ import { peerAvailable } from "./peers/index.js";
 import { PEER_NAMES, type PeerName } from "./peers/types.js";
 import { runCommand, SYSTEM_PYTHON } from "./tools.js";
 
-export type ToolName = "curl" | "lftp" | "tnftp" | "ftplib" | "openssl";
+export type ToolName = "curl" | "lftp" | "tnftp" | "ftplib" | "openssl" | "redis-server" | "haproxy";
 
 const TOOL_BINARIES: Readonly<Record<Exclude<ToolName, "ftplib">, string>> = {
   curl: "/usr/bin/curl",
   lftp: "/usr/bin/lftp",
   tnftp: "/usr/bin/tnftp",
   openssl: "/usr/bin/openssl",
+  "redis-server": "/usr/bin/redis-server",
+  haproxy: "/usr/sbin/haproxy",
 };
 
 const toolChecks = new Map<ToolName, Promise<string | undefined>>();

@@ -44,6 +44,8 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   /** Where listen() reads the kernel's ephemeral port range (replaced in tests). */
   readEphemeralRange: () => readonly [number, number] | undefined = () => readEphemeralPortRange();
   private closing: Promise<void> | undefined;
+  /** Set while close() waits for the last session to go. */
+  private onLastSession: (() => void) | undefined;
 
   constructor(options: FtpServerOptions) {
     super();
@@ -92,7 +94,8 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   /**
    * Stops accepting connections, lets running transfers finish for up to
    * `graceMs` (default `shutdownGraceMs`), then sends 421 to every session,
-   * closes them and resolves. Calling it again returns the same promise.
+   * closes them and resolves once the last session is gone (every
+   * 'disconnect' emitted). Calling it again returns the same promise.
    */
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
@@ -124,9 +127,19 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
       () => undefined,
     );
     await stopped;
+    // The listener's close callback can run before the sockets' 'close' events
+    // (Node counts a connection gone when it is destroyed), and an injected
+    // Duplex never counted: wait for the sessions themselves.
+    await this.sessionsGone();
     hardStop.abort();
     await forced;
     this.safeEmit("close");
+  }
+
+  /** Resolves once no session is left (each one's 'disconnect' emitted). */
+  private sessionsGone(): Promise<void> {
+    if (this.sessions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.onLastSession = resolve));
   }
 
   private onConnection(socket: Socket): void {
@@ -189,6 +202,11 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     if (!this.sessions.delete(session)) return;
     this.releaseAddress(session.remoteAddress);
     this.safeEmit("disconnect", { session });
+    if (this.sessions.size === 0 && this.onLastSession) {
+      const resolve = this.onLastSession;
+      this.onLastSession = undefined;
+      resolve();
+    }
   }
 
   /** Emits without letting a throwing listener break the session that emitted. */

@@ -398,7 +398,7 @@ export class Session implements FtpSession {
   // ---- dispatch --------------------------------------------------------
 
   private onLine(line: CommandLine): void {
-    if (this.closed) return;
+    if (this.ending) return;
     this.idleTimer?.refresh();
     // Nothing after AUTH may be read as a command until we know whether TLS took over (security.ts).
     if (line.kind === "command" && line.command.verb === "AUTH") this.channel.hold();
@@ -419,8 +419,18 @@ export class Session implements FtpSession {
     void this.run(line, false);
   }
 
+  /**
+   * The connection is over or ending (a 421 or 221 was sent): nothing more
+   * is read or run, not even commands that were already queued (issue 11:
+   * a login queued behind the failed-login limit's 421 still ran).
+   */
+  private get ending(): boolean {
+    return this.closed || !this.channel.isOpen;
+  }
+
   private drain(): void {
-    while (!this.busy && !this.transfer && !this.closed && !this.quitting && this.queue?.length) {
+    if (this.ending) this.queue = undefined;
+    while (!this.busy && !this.transfer && !this.ending && !this.quitting && this.queue?.length) {
       const next = this.queue.shift();
       if (next) void this.run(next, false);
     }

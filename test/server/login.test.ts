@@ -102,6 +102,38 @@ describe("failed logins", () => {
       await t.close();
     }
   });
+
+  it("after the attempt limit's 421 nothing more is read or run on that connection (issue 11 defect 3)", async () => {
+    const fs = new MemoryFileSystem();
+    let calls = 0;
+    const t = await startServer(
+      {
+        limits: { maxLoginAttempts: 3 },
+        authenticate: ({ password }) => {
+          calls += 1;
+          return password === "secret" ? { fileSystem: fs } : null;
+        },
+      },
+      fs,
+    );
+    try {
+      const c = await t.connect();
+      // One write: the tail is queued behind the slow failures.
+      c.send("USER alice\r\nPASS bad1\r\nUSER alice\r\nPASS bad2\r\nUSER alice\r\nPASS bad3\r\nUSER alice\r\nPASS secret\r\nMKD /blind");
+      const codes: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const r = await c.reply().catch(() => undefined);
+        if (!r) break;
+        codes.push(r.code);
+      }
+      await c.closed;
+      assert.deepEqual(codes, [331, 530, 331, 530, 331, 530, 421]);
+      assert.equal(calls, 3);
+      await assert.rejects(fs.stat("/blind"), { code: "ENOENT" });
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe("events", () => {

@@ -224,6 +224,26 @@ describe("server close()", () => {
     data.destroy();
   });
 
+  it("resolves only after every session is gone and its 'disconnect' was emitted (issue 11 defect 5)", async () => {
+    const t = await startServer({}, new MemoryFileSystem({ "/big.bin": randomBytes(4 * 1024 * 1024) }));
+    const disconnected: number[] = [];
+    t.server.on("disconnect", ({ session }) => disconnected.push(session.id));
+    const clients = [await t.login(), await t.login(), await t.connect(), await t.login()];
+    // One session in a transfer whose client never reads: it ends by the grace period's 426.
+    const busy = clients[0]!;
+    await busy.cmd("TYPE I");
+    const data = await busy.pasv();
+    data.pause();
+    assert.equal((await busy.cmd("RETR /big.bin")).code, 150);
+    const ids = t.server.connections.map((s) => s.id).sort();
+    assert.equal(ids.length, clients.length);
+    await t.server.close({ graceMs: 0 });
+    assert.deepEqual(t.server.connections.map((s) => s.id), []);
+    assert.deepEqual(disconnected.sort(), ids);
+    data.destroy();
+    for (const c of clients) c.close();
+  });
+
   it("emits listening with the bound address, and stops accepting connections after close()", async () => {
     const server = createServer({ authenticate: auth });
     const heard: number[] = [];

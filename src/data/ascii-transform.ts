@@ -51,9 +51,13 @@ export function createCrlfToLf(): Transform {
   });
 }
 
-/** Local → network: every LF not already preceded by CR becomes CRLF. */
-export function createLfToCrlf(): Transform {
-  let lastWasCR = false;
+/**
+ * Local → network: every LF not already preceded by CR becomes CRLF.
+ * `afterCR`: the stream resumes just after a CR (a REST in TYPE A,
+ * ascii-length.ts), so a leading LF goes out as it is.
+ */
+export function createLfToCrlf(options: { afterCR?: boolean } = {}): Transform {
+  let lastWasCR = options.afterCR ?? false;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       if (chunk.length === 0) return callback();

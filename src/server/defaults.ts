@@ -54,5 +54,7 @@ export const SERVER_DEFAULTS = {
     maxQueuedCommands: 32,
     /** A TLS handshake on the control connection (AUTH TLS, implicit FTPS) must finish within this time. */
     tlsHandshakeTimeoutMs: 10_000,
+    /** Stored bytes SIZE and REST may read in TYPE A to count the CRLF expansion (RFC 3659 §4, §5); larger → refused. */
+    maxAsciiScanBytes: 64 * 1024 * 1024,
   },
 } as const;

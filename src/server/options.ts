@@ -17,6 +17,8 @@ import type {
 } from "./types.js";
 
 export interface FtpServerLimits {
+  /** Stored bytes SIZE and REST may read in TYPE A to count the CRLF expansion. */
+  maxAsciiScanBytes: number;
   maxConnections: number;
   maxConnectionsPerAddress: number;
   maxLoginAttempts: number;
@@ -177,6 +179,7 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
     dataTimeoutMs: checkInteger("limits.dataTimeoutMs", given.dataTimeoutMs ?? d.dataTimeoutMs, 1, 2 ** 31 - 1),
     maxLineLength: checkInteger("limits.maxLineLength", given.maxLineLength ?? d.maxLineLength, 512, 1 << 20),
     maxQueuedCommands: checkInteger("limits.maxQueuedCommands", given.maxQueuedCommands ?? d.maxQueuedCommands, 0, 10_000),
+    maxAsciiScanBytes: checkInteger("limits.maxAsciiScanBytes", given.maxAsciiScanBytes ?? d.maxAsciiScanBytes, 0, Number.MAX_SAFE_INTEGER),
     tlsHandshakeTimeoutMs: checkInteger(
       "limits.tlsHandshakeTimeoutMs",
       given.tlsHandshakeTimeoutMs ?? d.tlsHandshakeTimeoutMs,

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { createCrlfToLf, createLfToCrlf } from "../../data/ascii-transform.js";
 import { joinVirtual, virtualBasename, virtualDirname } from "../../protocol/paths.js";
 import type { FileInfo } from "../../protocol/types.js";
+import { findAsciiRestartPoint } from "../../storage/ascii-scan.js";
 import { FileSystemError } from "../../storage/file-system.js";
 import type { ActiveTransfer, Session } from "../session.js";
 import { lockForUpload, type UploadLock } from "../upload-locks.js";
@@ -29,6 +30,12 @@ function needsDataSetup(session: Session): boolean {
   return true;
 }
 
+/** A TYPE A restart marker that would need more than `limits.maxAsciiScanBytes` read to place. */
+function refuseAsciiRestart(session: Session): void {
+  const limit = session.options.limits.maxAsciiScanBytes;
+  session.reply(554, `Restart in ASCII mode is limited to offsets up to ${limit} bytes; use TYPE I to resume`);
+}
+
 async function statOrUndefined(session: Session, path: string): Promise<FileInfo | undefined> {
   try {
     return await session.fs.stat(path);
@@ -44,14 +51,23 @@ function retr(session: Session, arg: string): void {
   if (needsDataSetup(session)) return;
   session.startTransfer("RETR", path, async (transfer) => {
     let source;
+    let start = offset;
+    let afterCR = false;
     try {
       // read() refuses a directory itself; a separate stat is only needed to check a REST offset.
       if (offset > 0) {
         const info = await session.fs.stat(path);
         if (info.type === "directory") return session.reply(550, "Not a plain file");
-        if (offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+        if (ascii(session)) {
+          // The marker counts octets sent, CRLFs included (RFC 3659 §5): find the stored byte it stands for.
+          const point = await findAsciiRestartPoint(session.fs, path, offset, session.options.limits.maxAsciiScanBytes);
+          if (point === "past-end") return session.reply(554, "Restart offset past the end of the file");
+          if (point === "over-limit") return refuseAsciiRestart(session);
+          start = point.fileOffset;
+          afterCR = point.afterCR;
+        } else if (offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
       }
-      source = await session.fs.read(path, { start: offset });
+      source = await session.fs.read(path, { start });
     } catch (error) {
       if ((error as { code?: unknown }).code === "EISDIR") return session.reply(550, "Not a plain file");
       return session.replyStorageError(error);
@@ -60,7 +76,7 @@ function retr(session: Session, arg: string): void {
       transfer,
       source,
       `Opening ${modeText(session)} mode data connection for ${virtualBasename(path)}`,
-      ascii(session) ? createLfToCrlf() : undefined,
+      ascii(session) ? createLfToCrlf({ afterCR }) : undefined,
     );
     session.emitTransfer("download", transfer, result);
   });
@@ -96,13 +112,24 @@ async function runUpload(
   held: { lock?: UploadLock },
 ): Promise<void> {
   let path = requested ?? "";
+  let start = offset;
   try {
     if (plan.verb === "STOU") path = await uniqueName(session, requested);
     // One writer per file (upload-locks.ts): a second one gets 450 before 150.
     held.lock = await lockForUpload(session.fs, path);
     if (plan.verb !== "STOU" && offset > 0) {
       const info = await statOrUndefined(session, path);
-      if (!info || offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+      if (!info) return session.reply(554, "Restart offset past the end of the file");
+      if (info.type !== "file" || !ascii(session)) {
+        if (offset > (info.size ?? 0)) return session.reply(554, "Restart offset past the end of the file");
+      } else {
+        // The marker counts octets received in network form (CRLF), as SIZE in TYPE A reports them.
+        const point = await findAsciiRestartPoint(session.fs, path, offset, session.options.limits.maxAsciiScanBytes);
+        if (point === "past-end") return session.reply(554, "Restart offset past the end of the file");
+        if (point === "over-limit") return refuseAsciiRestart(session);
+        if (point.insideLineEnding) return session.reply(554, "Restart offset falls inside a line ending");
+        start = point.fileOffset;
+      }
     }
     await checkUploadTarget(session, path);
   } catch (error) {
@@ -112,7 +139,7 @@ async function runUpload(
   // Opened only once the data connection is there: write() may truncate
   // (LocalFileSystem in place), and a data connection that never comes
   // must not cost the old contents.
-  const target = () => session.fs.write(path, { start: offset, append: plan.append });
+  const target = () => session.fs.write(path, { start, append: plan.append });
   const opening =
     plan.verb === "STOU"
       ? `FILE: ${virtualBasename(path)}`

@@ -2,7 +2,7 @@
 // its own declarations. A package.json in each folder tells Node (and type
 // checkers) which module system the .js and .d.ts files there use.
 import { execFileSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -14,3 +14,6 @@ for (const [project, type] of [["tsconfig.build.json", "module"], ["tsconfig.cjs
   const dir = type === "module" ? "dist/esm" : "dist/cjs";
   writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + "\n");
 }
+// The `ftpwire` bin (package.json "bin"): npm makes it executable when it
+// installs the package; this makes the local build runnable as well.
+chmodSync("dist/esm/cli/main.js", 0o755);

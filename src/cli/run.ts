@@ -1,0 +1,54 @@
+/**
+ * `ftpwire <command> …`: picks the subcommand, runs it, and turns any error
+ * into one line on stderr and the documented exit code. Each subcommand
+ * module is loaded only when named, so `ftpwire serve` does not load the
+ * interactive shell and vice versa.
+ */
+import { EXIT, UsageError, describeError, exitCodeFor } from "./exit-codes.js";
+import type { CliIo } from "./io.js";
+
+interface Subcommand {
+  readonly summary: string;
+  readonly run: (argv: readonly string[], io: CliIo) => Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Subcommand>> = {
+  serve: { summary: "serve a folder over FTP", run: async (a, io) => (await import("./serve.js")).runServe(a, io) },
+  "hash-password": { summary: "print an scrypt hash for serve --users", run: async (a, io) => (await import("./hash-password.js")).runHashPassword(a, io) },
+};
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+  return [
+    "ftpwire — FTP and FTPS from the command line",
+    "",
+    "Usage:",
+    "  ftpwire <command> [options] [arguments]",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    "",
+    'Run "ftpwire <command> --help" for the options of one command.',
+    "",
+  ].join("\n");
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      const topic = name === "help" ? rest[0] : undefined;
+      if (topic !== undefined && COMMANDS[topic]) return await COMMANDS[topic].run(["--help"], io);
+      (name === undefined ? io.stderr : io.stdout).write(mainHelp());
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`ftpwire: unknown command ${JSON.stringify(name)}`);
+    return await command.run(rest, io);
+  } catch (error) {
+    const code = exitCodeFor(error);
+    io.stderr.write(`${describeError(error)}\n`);
+    if (code === EXIT.usage) io.stderr.write(`Try "ftpwire ${name && COMMANDS[name] ? `${name} ` : ""}--help".\n`);
+    return code;
+  }
+}

@@ -146,3 +146,13 @@ function hasCause(error: unknown, test: (e: object) => boolean): boolean {
 export function isConnectionLoss(error: unknown): boolean {
   return error instanceof FtpError && ((error.code as string) === "ERR_FTP_CLOSED" || (error.code as string) === "ERR_FTP_CONNECT");
 }
+
+/**
+ * True when the previous try failed in a way that may have lost the reply
+ * to a command the server did carry out (the connection broke, or a reply
+ * timed out): a non-idempotent command retried after it may find its work
+ * done (a DELE answering 550, an MKD whose directory exists).
+ */
+export function replyMayBeLost(previous: unknown): boolean {
+  return isConnectionLoss(previous) || (previous instanceof FtpError && previous.code === "ERR_FTP_TIMEOUT");
+}

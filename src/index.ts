@@ -58,6 +58,9 @@ export type { DirOptions } from "./client/dir-ops.js";
 export type { DirTransferOptions, DirTransferResult } from "./client/dir-transfers.js";
 export type { ProgressInfo, TransferEvent } from "./client/session.js";
 export type { ClientTlsOptions } from "./client/options.js";
+export { isRetryable, RETRY_DEFAULTS } from "./client/retry-policy.js";
+export type { RetryOptions, ResolvedRetryOptions, RetryContext } from "./client/retry-policy.js";
+export type { RetryEvent } from "./client/retry-loop.js";
 export type { TlsInfo } from "./client/ftps.js";
 // Server role.
 export { createServer, FtpServer } from "./server/ftp-server.js";

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
-import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError } from "../errors.js";
+import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError, FtpReplyError } from "../errors.js";
 import type { ReplyChannel } from "../control/client-channel.js";
 import type { FileInfo, Reply } from "../protocol/types.js";
 import { abortable } from "../io/abortable.js";
@@ -29,6 +29,9 @@ import { runForeignTransfer, type ForeignTransferOptions } from "./foreign-trans
 import type { TlsInfo } from "./ftps.js";
 import { list, listIter, type ListOptions } from "./listing.js";
 import { OperationQueue } from "./operation-queue.js";
+import { reopenSession, rememberSession, type SessionMemory } from "./reconnect.js";
+import { abortableSleep, runWithRetry, type RetryEvent } from "./retry-loop.js";
+import { replyMayBeLost, type RetryContext } from "./retry-policy.js";
 import { resolveClientConfig, type ClientCredentials, type ClientOptions, type ResolvedClientOptions } from "./options.js";
 import { abortError, debug, type ProgressInfo, type Session, type TransferEvent } from "./session.js";
 import type { TypedEmitter } from "../typed-emitter.js";
@@ -46,7 +49,29 @@ export type ClientEvents = {
   close: (error: FtpError | undefined) => void;
   /** The connection failed while no call was running to report it. Emitted at most once, only when listened to. */
   error: (error: FtpError) => void;
+  /** With `retry`: the control connection was lost; the next call (or the one in flight) re-opens it. */
+  disconnect: (error: FtpError) => void;
+  /** With `retry`: a failed call is about to be tried again after `delay` ms. */
+  retry: (event: RetryEvent) => void;
+  /** With `retry`: the lost control connection is being opened again (`attempt` counts since the loss). */
+  reconnect: (event: ReconnectEvent) => void;
 };
+
+/** What `reconnect` events carry. */
+export interface ReconnectEvent {
+  /** 1 for the first reconnect after a loss, 2 when that one failed too, … */
+  readonly attempt: number;
+  /** Why the connection is being re-opened: the loss, or the previous reconnect's failure. */
+  readonly cause: FtpError;
+  /** Milliseconds waited before this reconnect (0 when the next call found the connection lost). */
+  readonly delay: number;
+}
+
+/** How a call takes part in retry: the context of its failures, or "never" (raw commands, streams). */
+interface RetryRule {
+  readonly operation: string;
+  readonly context?: RetryContext;
+}
 
 export interface OperationOptions {
   signal?: AbortSignal;
@@ -62,6 +87,10 @@ const COMMAND_LINE = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s;
 
 function notACommandLine(rawCommand: string): FtpInvalidArgumentError {
   return new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`);
+}
+
+function isReply(error: unknown, code: number): boolean {
+  return error instanceof FtpReplyError && error.replyCode === code;
 }
 
 const EventEmitterBase = EventEmitter as new () => TypedEmitter<ClientEvents>;
@@ -89,6 +118,18 @@ export class Client extends EventEmitterBase {
   private internalRunning = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private lastActivity = Date.now();
+  // ---- reconnect state (only used with retry.attempts > 0) ----
+  /** Why the control connection was lost; set until a reconnect succeeds. */
+  #lost: FtpError | undefined;
+  /** The lost session's state, restored on reconnect. */
+  #memory: SessionMemory | undefined;
+  /** Absolute working directory after the last CWD/CDUP, tracked only with retry. */
+  #cwd: string | undefined;
+  /** Reconnect attempts since the loss, and the delay the retry loop waited before the next one. */
+  #reconnectAttempt = 0;
+  #retryDelay = 0;
+  /** Retry waits to cut short when the client closes. */
+  readonly #sleepers = new Set<() => void>();
 
   /** Connects and logs in; resolves with a ready client. */
   static async connect(input: string | ClientOptions, overrides?: Partial<ClientOptions> & OperationOptions): Promise<Client> {
@@ -105,9 +146,12 @@ export class Client extends EventEmitterBase {
     this.#credentials = credentials;
   }
 
-  /** True between a successful connect() and the close. */
+  /**
+   * True between a successful connect() and the close. With `retry`, also
+   * while a lost control connection waits for the next call to re-open it.
+   */
   get connected(): boolean {
-    return this.session !== undefined && !this.closed;
+    return (this.session !== undefined || this.#lost !== undefined) && !this.closed;
   }
 
   /** Opens the connection and logs in. Calls made meanwhile wait for it. Idempotent. */
@@ -116,12 +160,9 @@ export class Client extends EventEmitterBase {
     this.connecting ??= (async () => {
       const release = await this.queue.acquire();
       try {
-        this.session = await openSession(this.options, this.#credentials, {
-          progress: (info) => this.emit("progress", info),
-          transfer: (event) => this.emit("transfer", event),
-          wantsTotals: () => this.listenerCount("progress") > 0,
-          localFiles: this.#localFiles,
-        }, { signal: options.signal, onChannel: (channel) => this.watch(channel) });
+        this.session = await openSession(this.options, this.#credentials, this.#observer(), {
+          signal: options.signal, onChannel: (channel) => this.watch(channel),
+        });
         this.armKeepAlive();
       } catch (error) {
         this.shutdown(error instanceof FtpError ? error : new FtpConnectionClosedError("Connect failed", { cause: error }), true);
@@ -144,20 +185,26 @@ export class Client extends EventEmitterBase {
   }
 
   pwd(options?: OperationOptions): Promise<string> {
-    return this.run(options, (s) => pwd(s));
+    return this.run(options, (s) => pwd(s), { operation: "pwd" });
   }
 
   async cd(path: string, options?: OperationOptions): Promise<void> {
-    await this.run(options, (s) => s.command("CWD", path));
+    await this.run(options, async (s) => {
+      await s.command("CWD", path);
+      await this.#trackCwd(s);
+    }, { operation: `cd ${path}` });
   }
 
   async cdup(options?: OperationOptions): Promise<void> {
-    await this.run(options, (s) => s.command("CDUP"));
+    await this.run(options, async (s) => {
+      await s.command("CDUP");
+      await this.#trackCwd(s);
+    }, { operation: "cdup" });
   }
 
   /** Entries of a directory (the working directory by default), "." and ".." left out. */
   list(path?: string, options?: ListOptions): Promise<FileInfo[]> {
-    return this.run(options, (s) => list(s, path, options));
+    return this.run(options, (s) => list(s, path, options), { operation: `list ${path ?? "."}` });
   }
 
   /** Entries as they arrive; `break` aborts the listing. Holds the connection until done. */
@@ -171,47 +218,67 @@ export class Client extends EventEmitterBase {
   }
 
   stat(path: string, options?: OperationOptions): Promise<FileInfo> {
-    return this.run(options, (s) => stat(s, path));
+    return this.run(options, (s) => stat(s, path), { operation: `stat ${path}` });
   }
 
   size(path: string, options?: OperationOptions): Promise<number> {
-    return this.run(options, (s) => size(s, path));
+    return this.run(options, (s) => size(s, path), { operation: `size ${path}` });
   }
 
   lastModified(path: string, options?: OperationOptions): Promise<Date> {
-    return this.run(options, (s) => lastModified(s, path));
+    return this.run(options, (s) => lastModified(s, path), { operation: `lastModified ${path}` });
   }
 
   setLastModified(path: string, date: Date, options?: OperationOptions): Promise<void> {
-    return this.run(options, (s) => setLastModified(s, path, date));
+    return this.run(options, (s) => setLastModified(s, path, date), { operation: `setLastModified ${path}` });
   }
 
   /** The server's digest of a file (HASH, else XSHA256/XSHA1/XMD5/XCRC); ERR_FTP_UNSUPPORTED when the server offers neither. */
   hash(path: string, options: HashOptions = {}): Promise<HashResult> {
-    return this.run(options, (s) => hash(s, path, options));
+    return this.run(options, (s) => hash(s, path, options), { operation: `hash ${path}` });
   }
 
   exists(path: string, options?: OperationOptions): Promise<boolean> {
-    return this.run(options, (s) => exists(s, path));
+    return this.run(options, (s) => exists(s, path), { operation: `exists ${path}` });
   }
 
+  // Not idempotent: a retry after a lost reply may find the work done (rules in docs/client.md).
+
   mkdir(path: string, options: DirOptions = {}): Promise<void> {
-    return this.run(options, (s) => mkdir(s, path, options));
+    return this.run(options, (s, previous) =>
+      mkdir(s, path, options).catch(async (error: unknown) => {
+        // The lost MKD had created it: a directory there now counts as done.
+        if (replyMayBeLost(previous) && isReply(error, 550) && (await stat(s, path).catch(() => undefined))?.type === "directory") return;
+        throw error;
+      }), { operation: `mkdir ${path}` });
   }
 
   rmdir(path: string, options: DirOptions = {}): Promise<void> {
-    return this.run(options, (s) => rmdir(s, path, options));
+    return this.run(options, (s, previous) =>
+      rmdir(s, path, options).catch(async (error: unknown) => {
+        // The lost RMD had removed it.
+        if (replyMayBeLost(previous) && isReply(error, 550) && !(await exists(s, path))) return;
+        throw error;
+      }), { operation: `rmdir ${path}` });
   }
 
   async remove(path: string, options?: OperationOptions): Promise<void> {
-    await this.run(options, (s) => s.command("DELE", path));
+    await this.run(options, async (s, previous) => {
+      const reply = await s.request("DELE", path);
+      // A DELE retried after its reply was lost that now answers 550 counts as done.
+      if (reply.code === 550 && replyMayBeLost(previous)) return;
+      if (reply.code >= 400) throw new FtpReplyError(reply, { command: `DELE ${path}` });
+    }, { operation: `remove ${path}` });
   }
 
   async rename(from: string, to: string, options?: OperationOptions): Promise<void> {
-    await this.run(options, async (s) => {
-      await s.command("RNFR", from);
+    await this.run(options, async (s, previous) => {
+      const reply = await s.request("RNFR", from);
+      // The lost RNTO had renamed it: no source any more, and the target is there.
+      if (reply.code === 550 && replyMayBeLost(previous) && (await exists(s, to))) return;
+      if (reply.code >= 400) throw new FtpReplyError(reply, { command: `RNFR ${from}` });
       await s.command("RNTO", to);
-    });
+    }, { operation: `rename ${from}` });
   }
 
   /** Uploads a local file, a Buffer or a Readable. Resolves after the server confirmed it. */
@@ -259,7 +326,12 @@ export class Client extends EventEmitterBase {
       // The client must know the TLS state to wrap (or not) data connections: that goes through options.
       return Promise.reject(new FtpInvalidArgumentError(`${verb.toUpperCase()} changes the connection's security; use the secure/dataProtection options instead`));
     }
-    return this.run(options, (s) => (options.allowFailure ? s.request(verb, arg) : s.command(verb, arg)));
+    return this.run(options, async (s) => {
+      const reply = await (options.allowFailure ? s.request(verb, arg) : s.command(verb, arg));
+      // A raw CWD moves the directory a reconnect must restore.
+      if (/^(X?CWD|X?CUP|CDUP)$/i.test(verb) && reply.code < 400) await this.#trackCwd(s);
+      return reply;
+    });
   }
 
   /**
@@ -320,26 +392,105 @@ export class Client extends EventEmitterBase {
     return Client.connect({ ...this.options, ...this.#credentials }, { signal });
   }
 
-  /** Runs `work` in its turn; the caller's promise rejects at once on abort, the turn ends when `work` has. */
-  private async run<T>(options: OperationOptions | undefined, work: (session: Session) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in its turn; the caller's promise rejects at once on abort,
+   * the turn ends when `work` has. With a `rule` and `retry.attempts` > 0 a
+   * transient failure is tried again (each try in a turn of its own, the
+   * backoff wait between turns); `work` gets the previous try's failure so
+   * that a non-idempotent command can tell "done by the lost try".
+   */
+  private async run<T>(
+    options: OperationOptions | undefined,
+    work: (session: Session, previous: unknown) => Promise<T>,
+    rule?: RetryRule,
+  ): Promise<T> {
     const signal = options?.signal;
-    const { session, release } = await this.lease(signal);
-    if (!signal) {
+    const once = async (previous: unknown): Promise<T> => {
+      const { session, release } = await this.lease(signal);
       try {
-        return await work(session);
+        return await work(session, previous);
       } finally {
         release();
       }
-    }
-    const promise = (async () => {
-      try {
-        return await work(session);
-      } finally {
-        release();
-      }
-    })();
+    };
+    const retry = this.options.retry;
+    const promise = rule && retry.attempts > 0
+      ? runWithRetry({
+        retry, signal, operation: rule.operation, context: rule.context,
+        sleep: (ms, s) => this.#sleep(ms, s),
+        onRetry: (event) => {
+          this.#retryDelay = event.delay;
+          this.emit("retry", event);
+        },
+        mayRetry: () => !this.closed,
+      }, (_n, previous) => once(previous))
+      : once(undefined);
+    if (!signal) return promise;
     promise.catch(() => {});
     return abortable(promise, signal, { reason: abortError });
+  }
+
+  /** The backoff wait; cut short (resolving) when the client closes, so that the next try sees the close at once. */
+  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const stop = new AbortController();
+    const wake = () => stop.abort();
+    this.#sleepers.add(wake);
+    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    return abortableSleep(ms, both).catch((error: unknown) => {
+      if (!stop.signal.aborted) throw error;
+    }).finally(() => this.#sleepers.delete(wake));
+  }
+
+  /** With retry, the absolute directory a reconnect returns to (one PWD after each directory change). */
+  async #trackCwd(session: Session): Promise<void> {
+    if (this.options.retry.attempts > 0) this.#cwd = await pwd(session);
+  }
+
+  /**
+   * Opens the lost connection again, inside the caller's turn. A failure
+   * becomes the new cause and propagates to the caller (whose retry loop,
+   * if any, decides whether to wait and try again).
+   */
+  async #reconnect(signal: AbortSignal | undefined): Promise<Session> {
+    const cause = this.#lost!;
+    this.#reconnectAttempt++;
+    this.emit("reconnect", { attempt: this.#reconnectAttempt, cause, delay: this.#retryDelay });
+    this.#retryDelay = 0;
+    try {
+      const session = await reopenSession(this.options, this.#credentials, this.#observer(), {
+        signal, onChannel: (channel) => this.watch(channel),
+      }, this.#memory!);
+      if (this.closed) {
+        session.channel.close();
+        throw this.closedError();
+      }
+      this.session = session;
+      this.#lost = undefined;
+      this.#reconnectAttempt = 0;
+      if (debug.enabled) debug("reconnected after: %s", cause.message);
+      return session;
+    } catch (error) {
+      if (!this.closed) this.#lost = error instanceof FtpError ? error : new FtpConnectionClosedError("Reconnect failed", { cause: error });
+      throw error;
+    }
+  }
+
+  /** With retry: the control connection is gone, but the client is not closed; the next call reconnects. */
+  #loseSession(session: Session, error: FtpError): void {
+    this.#memory = rememberSession(session, this.#cwd);
+    this.#lost = error;
+    this.session = undefined;
+    if (debug.enabled) debug("control connection lost (will reconnect on the next call): %s", error.message);
+    this.emit("disconnect", error);
+  }
+
+  #observer() {
+    return {
+      progress: (info: ProgressInfo) => this.emit("progress", info),
+      transfer: (event: TransferEvent) => this.emit("transfer", event),
+      wantsTotals: () => this.listenerCount("progress") > 0,
+      localFiles: this.#localFiles,
+    };
   }
 
   private openStream<S>(signal: AbortSignal | undefined, open: (session: Session) => { stream: S; ready: Promise<void>; done: Promise<void> }): Promise<S> {
@@ -364,7 +515,15 @@ export class Client extends EventEmitterBase {
     if (this.closed) throw this.closedError();
     if (!this.session && !this.connecting) throw new FtpConnectionClosedError("Not connected: call connect() first");
     const releaseTurn = await this.queue.acquire(signal);
-    const session = this.session;
+    let session = this.session;
+    if (!session && this.#lost && !this.closed) {
+      try {
+        session = await this.#reconnect(signal);
+      } catch (error) {
+        releaseTurn();
+        throw error;
+      }
+    }
     if (this.closed || !session || session.channel.isClosed) {
       releaseTurn();
       throw this.closedError();
@@ -396,7 +555,12 @@ export class Client extends EventEmitterBase {
     channel.on("command", (line) => this.emit("command", line));
     channel.on("reply", (reply) => this.emit("reply", reply));
     channel.on("close", (error) => {
-      if (!this.closed) this.shutdown(error ?? new FtpConnectionClosedError("The control connection closed"));
+      if (this.closed) return;
+      const reason = error ?? new FtpConnectionClosedError("The control connection closed");
+      if (this.options.retry.attempts === 0) return this.shutdown(reason);
+      // With retry a lost connection is not the end: the next call reconnects. A
+      // channel that was never the session (a failed reconnect) reports through its caller.
+      if (this.session?.channel === channel) this.#loseSession(this.session, reason);
     });
   }
 
@@ -406,6 +570,7 @@ export class Client extends EventEmitterBase {
     this.closed = true;
     this.closeReason = error;
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
+    for (const wake of this.#sleepers) wake();
     // A failure during a call reaches its caller; during a keepalive NOOP nobody awaits it.
     const busy = this.queue.running;
     const running = busy && !this.internalRunning;
@@ -424,7 +589,8 @@ export class Client extends EventEmitterBase {
     const tick = () => {
       if (this.closed) return;
       const idleFor = Date.now() - this.lastActivity;
-      if (idleFor >= interval && this.queue.idle) {
+      // A lost connection is re-opened by the next real call, not by a keepalive.
+      if (idleFor >= interval && this.queue.idle && this.session) {
         this.run(undefined, async (s) => {
           this.internalRunning = true;
           try {

@@ -5,6 +5,7 @@
 import type { Duplex } from "node:stream";
 import type { ConnectionOptions } from "node:tls";
 import { FtpInvalidOptionError } from "../errors.js";
+import { RETRY_DEFAULTS, resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from "./retry-policy.js";
 
 /**
  * Every default of the client in one place (documented in docs/client.md),
@@ -43,6 +44,8 @@ export const CLIENT_DEFAULTS = Object.freeze({
     /** Entries `list()` collects before it gives up (`listIter()` has no cap). */
     maxListEntries: 200_000,
   }),
+  /** No retry unless asked for (see RetryOptions): `attempts: 0` is the client without reconnect. */
+  retry: RETRY_DEFAULTS,
 } as const);
 
 export type ClientDefaults = typeof CLIENT_DEFAULTS;
@@ -151,6 +154,12 @@ export interface ClientOptions {
    * server's own address space, or with active mode.
    */
   createSocket?: CreateControlSocket;
+  /**
+   * Retry transient failures and reconnect a lost control connection (see
+   * docs/client.md, "Jobs that survive the network"). Default
+   * `{ attempts: 0, minDelayMs: 250, maxDelayMs: 10_000 }`: no retry.
+   */
+  retry?: RetryOptions;
 }
 
 /**
@@ -186,6 +195,7 @@ export interface ResolvedClientOptions {
   readonly dataProtection: "private" | "clear";
   readonly limits: Readonly<Required<ClientLimits>>;
   readonly createSocket: CreateControlSocket | undefined;
+  readonly retry: ResolvedRetryOptions;
 }
 
 /** The secrets of a login, kept apart from the options. */
@@ -316,6 +326,7 @@ export function resolveClientConfig(
     dataProtection,
     limits,
     createSocket: raw.createSocket,
+    retry: resolveRetryOptions(raw.retry),
   };
   return { options, credentials: { password: raw.password ?? CLIENT_DEFAULTS.password, account: raw.account } };
 }

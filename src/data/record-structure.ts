@@ -10,6 +10,7 @@
  */
 import { Transform, type TransformCallback } from "node:stream";
 import { FtpProtocolError } from "../errors.js";
+import { RECORD_END, isDataValue, type DataUnit } from "./data-units.js";
 
 const ESCAPE = 0xff;
 const EOR = 0x01;
@@ -27,23 +28,31 @@ export function createLinesToRecords(): Transform {
   let openRecord = false;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      let start = 0;
+      if (chunk.length === 0) return callback();
+      // One output buffer per chunk: a text file has a record every few dozen
+      // bytes, and a push per record made the next stage (zlib, a socket)
+      // pay a call per record.
+      let extra = 0;
+      for (let at = chunk.indexOf(LF); at !== -1; at = chunk.indexOf(LF, at + 1)) extra++;
+      for (let at = chunk.indexOf(ESCAPE); at !== -1; at = chunk.indexOf(ESCAPE, at + 1)) extra++;
+      if (extra === 0) {
+        openRecord = true;
+        return callback(null, chunk);
+      }
+      const out = Buffer.allocUnsafe(chunk.length + extra);
+      let to = 0;
       for (let at = 0; at < chunk.length; at++) {
         const byte = chunk[at]!;
         if (byte === LF) {
-          if (at > start) this.push(chunk.subarray(start, at));
-          this.push(Buffer.of(ESCAPE, EOR));
-          start = at + 1;
-          openRecord = false;
-        } else if (byte === ESCAPE) {
-          // Push up to and including this 0xFF, then start the next run at it again: the byte goes out twice.
-          this.push(chunk.subarray(start, at + 1));
-          start = at;
-          openRecord = true;
-        } else openRecord = true;
+          out[to++] = ESCAPE;
+          out[to++] = EOR;
+        } else {
+          out[to++] = byte;
+          if (byte === ESCAPE) out[to++] = ESCAPE;
+        }
       }
-      if (start < chunk.length) this.push(chunk.subarray(start));
-      callback();
+      openRecord = chunk[chunk.length - 1] !== LF;
+      callback(null, out);
     },
     flush(callback: TransformCallback) {
       this.push(Buffer.of(ESCAPE, openRecord ? EOR_EOF : EOF));
@@ -65,34 +74,36 @@ export function createRecordsToLines(): Transform {
   const fail = (message: string) => new FtpProtocolError(`STRU R: ${message}`);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      let start = 0;
-      let at = 0;
       if (chunk.length === 0) return callback();
+      if (sawEof) return callback(fail(`${chunk.length} byte(s) after the EOF code`));
+      if (!heldEscape && chunk.indexOf(ESCAPE) === -1) return callback(null, chunk);
+      // One output buffer per chunk (never longer than the chunk: every code is two bytes, at most one out).
+      const out = Buffer.allocUnsafe(chunk.length);
+      let to = 0;
+      let at = 0;
       if (heldEscape) {
         heldEscape = false;
-        const code = chunk[0]!;
+        const outcome = control(chunk[0]!);
+        if (typeof outcome === "string") return callback(fail(outcome));
+        if (outcome >= 0) out[to++] = outcome;
         at = 1;
-        start = 1;
-        const outcome = control(this, code);
-        if (outcome) return callback(fail(outcome));
       }
       for (; at < chunk.length; at++) {
         if (sawEof) return callback(fail(`${chunk.length - at} byte(s) after the EOF code`));
-        if (chunk[at] !== ESCAPE) continue;
-        if (at > start) this.push(chunk.subarray(start, at));
+        const byte = chunk[at]!;
+        if (byte !== ESCAPE) {
+          out[to++] = byte;
+          continue;
+        }
         if (at + 1 === chunk.length) {
           heldEscape = true;
-          start = chunk.length;
           break;
         }
-        const outcome = control(this, chunk[at + 1]!);
-        if (outcome) return callback(fail(outcome));
-        at += 1;
-        start = at + 1;
+        const outcome = control(chunk[++at]!);
+        if (typeof outcome === "string") return callback(fail(outcome));
+        if (outcome >= 0) out[to++] = outcome;
       }
-      if (sawEof && start < chunk.length) return callback(fail(`${chunk.length - start} byte(s) after the EOF code`));
-      if (start < chunk.length) this.push(chunk.subarray(start));
-      callback();
+      callback(null, to > 0 ? out.subarray(0, to) : undefined);
     },
     flush(callback: TransformCallback) {
       if (heldEscape) return callback(fail("the data ended inside an escape sequence"));
@@ -100,24 +111,55 @@ export function createRecordsToLines(): Transform {
     },
   });
 
-  /** Applies one control code; returns an error message for a bad one. */
-  function control(stream: Transform, code: number): string | undefined {
+  /** Applies one control code: the byte it stands for, -1 for none, or an error message. */
+  function control(code: number): number | string {
     switch (code) {
       case ESCAPE:
-        stream.push(Buffer.of(ESCAPE));
-        return undefined;
+        return ESCAPE;
       case EOR:
-        stream.push(Buffer.of(LF));
-        return undefined;
+        return LF;
       case EOF:
         sawEof = true;
-        return undefined;
+        return -1;
       case EOR_EOF:
-        stream.push(Buffer.of(LF));
         sawEof = true;
-        return undefined;
+        return LF;
       default:
         return `unknown control code 0xFF 0x${code.toString(16).padStart(2, "0")}`;
     }
   }
+}
+
+/**
+ * STRU R in MODE B or C, where a record end is a descriptor of the mode
+ * rather than an escape in the bytes: lines of a local text file → units
+ * (Buffers and RECORD_END) for a block or compressed encoder. A last line
+ * without LF is sent without a record end, so it comes back without LF.
+ */
+export function createLinesToRecordUnits(): Transform {
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      let start = 0;
+      for (let at = chunk.indexOf(LF); at !== -1; at = chunk.indexOf(LF, start)) {
+        if (at > start) this.push(chunk.subarray(start, at));
+        this.push(RECORD_END);
+        start = at + 1;
+      }
+      if (start < chunk.length) this.push(chunk.subarray(start));
+      callback();
+    },
+  });
+}
+
+/** Units from a block or compressed decoder (`output: "units"`) → lines: each record end becomes LF; markers are dropped. */
+export function createRecordUnitsToLines(): Transform {
+  return new Transform({
+    writableObjectMode: true,
+    transform(unit: DataUnit, _encoding, callback: TransformCallback) {
+      if (!isDataValue(unit)) this.push(unit);
+      else if (unit.kind === "record-end") this.push(Buffer.of(LF));
+      callback();
+    },
+  });
 }

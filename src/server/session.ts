@@ -31,6 +31,7 @@ import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type Da
 import { watchDataInactivity } from "./data-watchdog.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import { SessionTlsState } from "./tls-state.js";
+import { codecFailureReply, resetCodecs, transferStages } from "./transfer-codecs.js";
 import type { ResolvedServerOptions } from "./options.js";
 import type { FtpServerEvents, FtpSession } from "./types.js";
 
@@ -202,6 +203,7 @@ export class Session implements FtpSession {
     this.type = "A";
     this.epsvAll = false;
     this.mlstFacts = DEFAULT_MLSD_FACTS;
+    resetCodecs(this);
     this.lazyDataChannel?.dispose();
   }
 
@@ -282,7 +284,7 @@ export class Session implements FtpSession {
     opening: string,
     transform: Transform | undefined,
   ): Promise<PumpResult> {
-    let failure: { side: "network" | "storage"; error: unknown } | undefined;
+    let failure: { side: "network" | "storage" | "codec"; error: unknown } | undefined;
     // A source handed in already open waits for the data connection: it is guarded from now on.
     if (typeof target !== "function") guardErrors(target);
     const socket = await this.openData(transfer, opening);
@@ -297,8 +299,9 @@ export class Session implements FtpSession {
     if (early !== undefined) failure = { side: "network", error: early };
     storage.on("error", (error) => (failure ??= { side: "storage", error }));
     socket.on("error", (error) => (failure ??= { side: "network", error }));
-    const middle = transform ? [transform] : [];
-    if (transform) guardErrors(transform);
+    // MODE/STRU codecs around the TYPE A conversion (transfer-codecs.ts); a codec refusing the data decides the reply.
+    const middle = transferStages(this, transfer.verb, direction, transform);
+    for (const stage of middle) stage.on("error", (error) => (failure ??= { side: "codec", error }));
     const streams = direction === "send" ? [storage, ...middle, socket] : [socket, ...middle, storage];
     let ok = false;
     try {
@@ -322,6 +325,9 @@ export class Session implements FtpSession {
       if (code === 451) this.host.reportError(failure.error, this);
       // A storage failure in mid-transfer is "aborted: local error" unless it has its own code (452, 552).
       this.reply(code === 550 ? 451 : code, code === 550 ? `Transfer aborted: ${text}` : text);
+    } else if (!transfer.aborted && failure?.side === "codec") {
+      const { code, text } = codecFailureReply(failure.error, direction);
+      this.reply(code, text);
     } else this.reply(426, "Connection closed; transfer aborted");
     return { ok: ok && !transfer.aborted, bytes };
   }

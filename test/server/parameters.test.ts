@@ -11,17 +11,18 @@ describe("server parameters", () => {
   });
   after(() => t.close());
 
-  it("9: TYPE A, I, L 8 → 200, others 504; STRU F 200, R/P 504; MODE S 200, B/C 504", async () => {
+  it("9: TYPE A, I, L 8 → 200, others 504; STRU F/R 200, P 504; MODE S/B/C/Z 200, others 501", async () => {
     const c = await t.login();
     for (const arg of ["A", "A N", "I", "L 8", "a", "i"]) assert.equal((await c.cmd(`TYPE ${arg}`)).code, 200, arg);
     for (const arg of ["E", "A T", "A C", "L 7", "L 16"]) assert.equal((await c.cmd(`TYPE ${arg}`)).code, 504, arg);
     assert.equal((await c.cmd("TYPE X")).code, 501);
     assert.equal((await c.cmd("STRU F")).code, 200);
-    assert.equal((await c.cmd("STRU R")).code, 504);
+    assert.equal((await c.cmd("STRU R")).code, 200);
     assert.equal((await c.cmd("STRU P")).code, 504);
-    assert.equal((await c.cmd("MODE S")).code, 200);
-    assert.equal((await c.cmd("MODE B")).code, 504);
-    assert.equal((await c.cmd("MODE C")).code, 504);
+    assert.equal((await c.cmd("STRU X")).code, 501);
+    assert.equal((await c.cmd("STRU F")).code, 200);
+    for (const mode of ["B", "C", "Z", "S"]) assert.equal((await c.cmd(`MODE ${mode}`)).code, 200, mode);
+    assert.equal((await c.cmd("MODE E")).code, 501);
     assert.equal((await c.cmd("ALLO 1000")).code, 202);
   });
 

@@ -4,6 +4,7 @@
  * transfer, or a listing of a path over the control connection).
  */
 import type { Session } from "../session.js";
+import { describeCodecs } from "../transfer-codecs.js";
 import { unixListing, stripListFlags } from "./listing.js";
 import type { CommandSpec } from "./table.js";
 
@@ -47,7 +48,7 @@ async function stat(session: Session, arg: string): Promise<void> {
       "ftpwire FTP server status:",
       `Connected from ${session.remoteAddress}`,
       session.loggedIn ? `Logged in as ${session.username ?? ""}` : "Not logged in",
-      `TYPE: ${session.type === "A" ? "ASCII" : "BINARY"}, STRUcture: File, MODE: Stream`,
+      describeCodecs(session),
       session.tls.describe(),
       "No data connection",
       "End of status",

@@ -7,6 +7,7 @@ import { FtpInvalidArgumentError } from "../../errors.js";
 import { formatPasvArg, parseEprtArg, parsePortArg, unmapIPv4 } from "../../protocol/host-port.js";
 import { SERVER_MLST_FACTS } from "./listing.js";
 import type { Session } from "../session.js";
+import { handleMode, handleModeOptions, handleStructure } from "../transfer-codecs.js";
 import type { CommandSpec } from "./table.js";
 
 /** Compares two IP addresses in their canonical text forms. */
@@ -76,25 +77,16 @@ export const PARAMETER_COMMANDS: readonly CommandSpec[] = [
     verb: "STRU",
     needsLogin: true,
     arg: "required",
-    syntax: "STRU <sp> F",
-    handler(session, arg) {
-      const s = arg.trim().toUpperCase();
-      if (s === "F") return session.reply(200, "Structure set to F");
-      if (s === "R" || s === "P") return session.reply(504, "Only file structure is supported");
-      session.reply(501, "Unknown structure");
-    },
+    syntax: "STRU <sp> F | R",
+    handler: handleStructure,
   },
   {
     verb: "MODE",
     needsLogin: true,
     arg: "required",
-    syntax: "MODE <sp> S",
-    handler(session, arg) {
-      const m = arg.trim().toUpperCase();
-      if (m === "S") return session.reply(200, "Mode set to S");
-      if (m === "B" || m === "C" || m === "Z") return session.reply(504, "Only stream mode is supported");
-      session.reply(501, "Unknown mode");
-    },
+    syntax: "MODE <sp> S | B | C | Z",
+    feat: "MODE Z",
+    handler: handleMode,
   },
   {
     verb: "REST",
@@ -121,7 +113,7 @@ export const PARAMETER_COMMANDS: readonly CommandSpec[] = [
     verb: "OPTS",
     needsLogin: false,
     arg: "required",
-    syntax: "OPTS <sp> UTF8 ON | MLST facts",
+    syntax: "OPTS <sp> UTF8 ON | MLST facts | MODE Z LEVEL n",
     feat: "UTF8",
     handler(session, arg) {
       const [name = "", ...rest] = arg.trim().split(/\s+/);
@@ -133,6 +125,7 @@ export const PARAMETER_COMMANDS: readonly CommandSpec[] = [
         if (v === "OFF") return session.reply(200, "UTF8 mode off; paths are still sent as UTF-8");
         return session.reply(501, "OPTS UTF8 ON | OFF");
       }
+      if (option === "MODE") return handleModeOptions(session, value);
       if (option === "MLST") {
         const wanted = value
           .split(";")

@@ -10,6 +10,7 @@ import type { FileInfo } from "../../protocol/types.js";
 import { findAsciiRestartPoint } from "../../storage/ascii-scan.js";
 import { FileSystemError } from "../../storage/file-system.js";
 import type { ActiveTransfer, Session } from "../session.js";
+import { noteTransferOffset } from "../transfer-codecs.js";
 import { lockForUpload, type UploadLock } from "../upload-locks.js";
 import { refusedClearData } from "./security.js";
 import type { CommandSpec } from "./table.js";
@@ -49,6 +50,7 @@ function retr(session: Session, arg: string): void {
   const path = session.resolve(arg);
   const offset = session.takeRestOffset();
   if (needsDataSetup(session)) return;
+  noteTransferOffset(session, offset);
   session.startTransfer("RETR", path, async (transfer) => {
     let source;
     let start = offset;
@@ -91,6 +93,7 @@ function upload(session: Session, arg: string, plan: UploadPlan): void {
   const offset = session.takeRestOffset();
   if (plan.verb === "STOU" && offset > 0) return session.reply(503, "REST is not allowed with STOU");
   if (needsDataSetup(session)) return;
+  noteTransferOffset(session, offset);
   const requested = plan.verb === "STOU" && arg.trim() === "" ? undefined : session.resolve(arg);
   session.startTransfer(plan.verb, requested ?? session.cwd, async (transfer) => {
     const held: { lock?: UploadLock } = {};

@@ -48,6 +48,10 @@ export class CommandChannel {
   private held: CommandLine[] | undefined;
   private ended = false;
   private closedOnce = false;
+  /** The session's queue is full: stop reading until it drains (`throttle()`). */
+  private throttled = false;
+  /** Waiting for 'drain' of reply bytes a client did not read. */
+  private writeBlocked = false;
   // Two listeners per session, bound once; the rare drain handler is made
   // when first needed (a server holds thousands of idle channels).
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
@@ -84,6 +88,7 @@ export class CommandChannel {
     // (CVE-2011-0411 style); it must never run as a protected command.
     if (this.held?.length) debug("discarding %d plaintext line(s) received after AUTH", this.held.length);
     this.held = undefined;
+    this.writeBlocked = false; // its 'drain' listener left with the old socket
     this.socket = next;
     this.attach(next);
   }
@@ -118,7 +123,24 @@ export class CommandChannel {
       }
       this.handlers.onLine(line);
     }
-    if (!this.held) this.socket.resume();
+    this.resumeIfFree();
+  }
+
+  /**
+   * Stops reading commands (true) or starts again (false), for the session's
+   * queue: lines already parsed from the last chunk are still delivered, no
+   * more bytes are read until the queue has room. A hold (AUTH) and reply
+   * backpressure keep the socket paused whatever this says.
+   */
+  throttle(on: boolean): void {
+    if (this.throttled === on) return;
+    this.throttled = on;
+    if (on) this.socket.pause();
+    else this.resumeIfFree();
+  }
+
+  private resumeIfFree(): void {
+    if (!this.held && !this.throttled && !this.writeBlocked) this.socket.resume();
   }
 
   /** Resolves once everything sent so far was handed to the operating system (before a TLS upgrade). */
@@ -162,11 +184,13 @@ export class CommandChannel {
       });
     }
     socket.write(bytes);
-    if (socket.writableLength > this.maxPending && !socket.isPaused()) {
+    if (socket.writableLength > this.maxPending && !this.writeBlocked) {
+      this.writeBlocked = true;
       socket.pause();
       this.onDrain ??= () => {
-        // Backpressure ends, but a hold (AUTH) keeps the socket paused for the TLS handshake.
-        if (!this.held) this.socket.resume();
+        // Backpressure ends, but a hold (AUTH) or a full queue keeps the socket paused.
+        this.writeBlocked = false;
+        this.resumeIfFree();
       };
       socket.once("drain", this.onDrain);
     }

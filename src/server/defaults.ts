@@ -50,7 +50,7 @@ export const SERVER_DEFAULTS = {
     dataTimeoutMs: 30_000,
     /** Longest command line in bytes; longer lines get 500. */
     maxLineLength: 4096,
-    /** Commands received during a transfer are queued up to this count; more get 503. */
+    /** Commands received during a transfer are queued up to this count; more get 503. Outside a transfer, reading pauses at this count. */
     maxQueuedCommands: 32,
     /** A TLS handshake on the control connection (AUTH TLS, implicit FTPS) must finish within this time. */
     tlsHandshakeTimeoutMs: 10_000,

@@ -2,9 +2,10 @@
  * One FTP session: the state machine behind one control connection.
  *
  * Dispatch rules (documented in docs/server.md):
- * - Commands run one at a time, in order. A command that arrives while
- *   another is still running (a slow storage call, a delayed login
- *   failure) waits in a small queue.
+ * - Commands run one at a time, in order, replies in the same order. A
+ *   command that arrives while another is still running (a slow storage
+ *   call, a delayed login failure, a pipelined batch) waits in a queue; a
+ *   full queue stops reading the socket until it drains (backpressure).
  * - A transfer (RETR, STOR, LIST, …) runs in the background and the control
  *   socket keeps being read. ABOR, STAT and QUIT are handled at once while
  *   it runs; every other command is queued and runs after the transfer's
@@ -110,6 +111,8 @@ export class Session implements FtpSession {
 
   private lazyDataChannel: ServerDataChannel | undefined;
   private queue: CommandLine[] | undefined;
+  /** Lines queued since the running transfer started (bounded by `maxQueuedCommands`). */
+  private queuedDuringTransfer = 0;
   private busy = false;
   private idleTimer: NodeJS.Timeout | undefined;
   /** Runs from the greeting (and from each REIN or USER) until a login succeeds; NOOPs do not reset it. */
@@ -243,6 +246,9 @@ export class Session implements FtpSession {
       done: Promise.resolve(),
     };
     this.transfer = transfer;
+    this.queuedDuringTransfer = 0;
+    // Reading may be paused by a full queue; ABOR, STAT and QUIT must get through now.
+    this.channel.throttle(false);
     this.pauseIdleTimer();
     transfer.done = (async () => {
       try {
@@ -412,17 +418,36 @@ export class Session implements FtpSession {
       void this.run(line, true);
       return;
     }
-    if (this.transfer || this.busy || this.queue?.length) {
+    if (this.transfer) {
       if (this.quitting) return;
-      this.queue ??= [];
-      if (this.queue.length >= this.options.limits.maxQueuedCommands) {
+      // The socket is read during a transfer (ABOR must get through), so the
+      // queue is bounded by a count: past it, 503 (docs/server.md).
+      if (this.queuedDuringTransfer >= this.options.limits.maxQueuedCommands) {
         this.reply(503, "Busy: too many commands queued during a transfer");
         return;
       }
-      this.queue.push(line);
+      this.queuedDuringTransfer += 1;
+      this.enqueue(line);
+      return;
+    }
+    if (this.busy || this.queue?.length) {
+      // Pipelined commands: all run, in order. A full queue stops reading
+      // (backpressure on the socket) instead of refusing (issue 11).
+      this.enqueue(line);
+      if (this.queue!.length >= this.queueRoom) this.channel.throttle(true);
       return;
     }
     void this.run(line, false);
+  }
+
+  private enqueue(line: CommandLine): void {
+    this.queue ??= [];
+    this.queue.push(line);
+  }
+
+  /** Queue length at which reading pauses outside a transfer. */
+  private get queueRoom(): number {
+    return Math.max(1, this.options.limits.maxQueuedCommands);
   }
 
   /**
@@ -441,6 +466,8 @@ export class Session implements FtpSession {
       if (next) void this.run(next, false);
     }
     if (this.queue?.length === 0) this.queue = undefined;
+    // A transfer must read the socket (ABOR); otherwise read again once there is room.
+    if (this.transfer || (this.queue?.length ?? 0) < this.queueRoom) this.channel.throttle(false);
   }
 
   private async run(line: CommandLine, duringTransfer: boolean): Promise<void> {

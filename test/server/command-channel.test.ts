@@ -101,3 +101,34 @@ describe("CommandChannel", () => {
     assert.equal(closed, 1);
   });
 });
+
+describe("CommandChannel.throttle", () => {
+  it("stops reading while throttled; a hold keeps it stopped after the throttle ends, and the other way round", async () => {
+    const { socket, feed } = fakeSocket();
+    const lines: string[] = [];
+    const channel = new CommandChannel(socket, { maxLineLength: 64 }, {
+      onLine: (l) => lines.push(l.kind === "command" ? l.command.verb : "too-long"),
+      onClose: () => {},
+    });
+    channel.throttle(true);
+    feed("NOOP\r\n");
+    await tick();
+    assert.deepEqual(lines, [], "nothing read while throttled");
+    channel.throttle(false);
+    await tick();
+    assert.deepEqual(lines, ["NOOP"]);
+    channel.hold();
+    channel.throttle(true);
+    channel.release();
+    feed("PWD\r\n");
+    await tick();
+    assert.deepEqual(lines, ["NOOP"], "release() does not resume a throttled channel");
+    channel.hold();
+    channel.throttle(false);
+    await tick();
+    assert.deepEqual(lines, ["NOOP"], "the end of a throttle does not resume a held channel");
+    channel.release();
+    await tick();
+    assert.deepEqual(lines, ["NOOP", "PWD"]);
+  });
+});

@@ -40,7 +40,8 @@ for (const name of [...USERS.keys(), "public"]) await mkdir(join(folder, name), 
 const server = createServer({
   greeting: "Welcome to the ftpwire example server",
   passive: { portRange: [50000, 50100] },
-  limits: { maxConnectionsPerAddress: 8, idleTimeoutMs: 600_000 },
+  limits: { maxConnectionsPerAddress: 8 },
+  timeouts: { idle: 600_000 },
   authenticate: ({ username, password }) => {
     if (username === "anonymous" || username === "ftp") {
       return { fileSystem: new LocalFileSystem(join(folder, "public")), readOnly: true };

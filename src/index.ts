@@ -65,7 +65,14 @@ export type { TlsInfo } from "./client/ftps.js";
 // Server role.
 export { createServer, FtpServer } from "./server/ftp-server.js";
 export type { ListenOptions } from "./server/ftp-server.js";
-export type { FtpServerOptions, FtpServerLimits, PassiveOptions } from "./server/options.js";
+export type {
+  FtpServerOptions,
+  FtpServerLimits,
+  FtpServerTimeouts,
+  PassiveOptions,
+  ResolvedServerOptions,
+  ServerSecureMode,
+} from "./server/options.js";
 export { SERVER_DEFAULTS } from "./server/defaults.js";
 export type {
   FtpSession,

@@ -120,7 +120,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       : {}),
     ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}),
     ...(certFile !== undefined && keyFile !== undefined
-      ? { tls: { cert: await readPem(certFile, "--tls-cert"), key: await readPem(keyFile, "--tls-key") }, implicitTls, requireTLS: requireTls ? "all" : "none" }
+      ? { tls: { cert: await readPem(certFile, "--tls-cert"), key: await readPem(keyFile, "--tls-key") }, secure: implicitTls ? "implicit" : "explicit", requireTls: requireTls ? "all" : "none" }
       : {}),
   };
   const server = createServer(options);

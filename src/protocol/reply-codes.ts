@@ -6,8 +6,30 @@
  */
 import { FtpInvalidArgumentError } from "../errors.js";
 
-/** Default text for each code the server may send without its own text. */
-export const REPLY_TEXTS: ReadonlyMap<number, string> = new Map<number, string>([
+/**
+ * A Map whose `set`, `delete` and `clear` throw once it is built: a shared
+ * table nobody may change at run time for every server and client after.
+ */
+class FrozenMap<K, V> extends Map<K, V> {
+  constructor(entries: Iterable<readonly [K, V]>) {
+    super(entries);
+    Object.freeze(this);
+  }
+  override set(key: K, value: V): this {
+    // The Map constructor adds its entries through set(), before the freeze.
+    if (Object.isFrozen(this)) throw new TypeError("This table is read-only");
+    return super.set(key, value);
+  }
+  override delete(): boolean {
+    throw new TypeError("This table is read-only");
+  }
+  override clear(): void {
+    throw new TypeError("This table is read-only");
+  }
+}
+
+/** Default text for each code the server may send without its own text (read-only). */
+export const REPLY_TEXTS: ReadonlyMap<number, string> = new FrozenMap<number, string>([
   // 1yz: positive preliminary
   [110, "Restart marker reply."],
   [120, "Service ready in a few minutes."],

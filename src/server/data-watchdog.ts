@@ -4,7 +4,7 @@
  * skips the 'timeout' once if the write queue shrank since the last write
  * call (net.js `_onTimeout`), and a reader that stops reading always leaves
  * it shrinking for a moment after the last write, so a stalled client was
- * caught only after twice `dataTimeoutMs` (issue 11).
+ * caught only after twice `timeouts.data` (issue 11).
  *
  * Progress is what the socket read plus what it handed to the kernel,
  * sampled sixteen times per period: the timeout fires between `timeoutMs`

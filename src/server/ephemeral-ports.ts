@@ -8,6 +8,9 @@
  */
 import { readFileSync } from "node:fs";
 
+/** Internal: the FtpServer member that reads the range (tests replace it; not exported from the package). */
+export const READ_EPHEMERAL_RANGE = Symbol("ftpwire.readEphemeralRange");
+
 export const EPHEMERAL_RANGE_FILE = "/proc/sys/net/ipv4/ip_local_port_range";
 
 /** The kernel's ephemeral port range, or undefined where it cannot be read (not Linux). */

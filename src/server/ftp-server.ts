@@ -6,15 +6,17 @@
  */
 import { EventEmitter } from "node:events";
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import createDebug from "debug";
 import { unmapIPv4 } from "../protocol/host-port.js";
 import { formatReply } from "../protocol/reply-formatter.js";
+import { endSocket } from "../io/socket-end.js";
 import { acceptTls } from "../tls/secure-socket.js";
 import type { TypedEmitter } from "../typed-emitter.js";
 import { createTlsSessionCache } from "./tls-session-cache.js";
 import { LoginThrottle } from "./login-throttle.js";
-import { passiveRangeWarning, readEphemeralPortRange } from "./ephemeral-ports.js";
+import { passiveRangeWarning, READ_EPHEMERAL_RANGE, readEphemeralPortRange } from "./ephemeral-ports.js";
 import { SERVER_DEFAULTS } from "./defaults.js";
 import { resolveServerOptions, type FtpServerOptions, type ResolvedServerOptions } from "./options.js";
 import { Session, type SessionHost } from "./session.js";
@@ -38,11 +40,11 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   private readonly sessions = new Set<Session>();
   private readonly perAddress = new Map<string, number>();
   /** Implicit FTPS connections still in their TLS handshake (counted against the limits already). */
-  private readonly handshaking = new Set<Socket>();
+  private readonly handshaking = new Set<Duplex>();
   private readonly host: SessionHost;
   private nextId = 1;
-  /** Where listen() reads the kernel's ephemeral port range (replaced in tests). */
-  readEphemeralRange: () => readonly [number, number] | undefined = () => readEphemeralPortRange();
+  /** Where listen() reads the kernel's ephemeral port range (internal: replaced in tests). */
+  [READ_EPHEMERAL_RANGE]: () => readonly [number, number] | undefined = () => readEphemeralPortRange();
   private closing: Promise<void> | undefined;
   /** Set while close() waits for the last session to go. */
   private onLastSession: (() => void) | undefined;
@@ -50,7 +52,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   constructor(options: FtpServerOptions) {
     super();
     this.options = resolveServerOptions(options);
-    this.server = createNetServer({ noDelay: true }, (socket) => this.onConnection(socket));
+    this.server = createNetServer({ noDelay: true }, (socket) => this.handleConnection(socket));
     this.server.on("error", (error) => this.reportError(error));
     this.host = {
       options: this.options,
@@ -72,7 +74,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
         this.server.off("error", onError);
         const address = this.server.address() as AddressInfo;
         debug("listening on %s port %d", address.address, address.port);
-        const warning = passiveRangeWarning(this.options.portRange, this.readEphemeralRange());
+        const warning = passiveRangeWarning(this.options.portRange, this[READ_EPHEMERAL_RANGE]());
         if (warning) process.emitWarning(warning, { code: "FTPWIRE_PASSIVE_RANGE_EPHEMERAL" });
         this.safeEmit("listening", address);
         resolve(address);
@@ -100,6 +102,11 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
     return this.closing;
+  }
+
+  /** `await using server = createServer(…)`: close() with its default grace period. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   private async shutdown(graceMs: number): Promise<void> {
@@ -142,34 +149,40 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     return new Promise((resolve) => (this.onLastSession = resolve));
   }
 
-  private onConnection(socket: Socket): void {
+  /**
+   * Serves one connection that did not come through `listen()`: a socket
+   * from your own listener, a tunnel, or any Duplex (a test's, an SSH
+   * channel's). It counts against the connection limits, gets implicit TLS
+   * when `secure` is "implicit", and its session is closed by `close()`.
+   * Addresses are read from `remoteAddress`/`remotePort`/`localAddress` when
+   * the stream has them ("" and 0 otherwise; PASV then needs
+   * `passive.publicAddress`, and PORT/EPRT are refused unless `allowFxp`).
+   */
+  handleConnection(socket: Duplex): void {
     socket.on("error", (error) => debug("socket error before session: %s", error.message));
     if (this.closing) {
       socket.destroy();
       return;
     }
-    const address = unmapIPv4(socket.remoteAddress ?? "");
+    const address = unmapIPv4((socket as Partial<Socket>).remoteAddress ?? "");
     const limits = this.options.limits;
     const fromAddress = this.perAddress.get(address) ?? 0;
     const open = this.sessions.size + this.handshaking.size;
     if (open >= limits.maxConnections || fromAddress >= limits.maxConnectionsPerAddress) {
       const why = open >= limits.maxConnections ? "Too many connections" : "Too many connections from your address";
       debug("refusing %s: %s", address, why);
-      socket.setNoDelay(true);
-      socket.end(formatReply(421, why));
-      const timer = setTimeout(() => socket.destroy(), 2000);
-      timer.unref();
-      socket.once("close", () => clearTimeout(timer));
+      (socket as Partial<Socket>).setNoDelay?.(true);
+      endSocket(socket, formatReply(421, why));
       return;
     }
     this.perAddress.set(address, fromAddress + 1);
     const secureContext = this.options.secureContext;
-    if (!this.options.implicitTls || !secureContext) return this.startSession(socket);
+    if (this.options.secure !== "implicit" || !secureContext) return this.startSession(socket);
     // Implicit FTPS: TLS from the first byte, then the greeting. A failed
     // handshake costs only this connection.
     this.handshaking.add(socket);
     const sessionCache = createTlsSessionCache();
-    acceptTls(socket, { secureContext, timeoutMs: this.options.limits.tlsHandshakeTimeoutMs, sessionServer: sessionCache }).then(
+    acceptTls(socket as Socket, { secureContext, timeoutMs: this.options.timeouts.tlsHandshake, sessionServer: sessionCache }).then(
       (secure) => {
         this.handshaking.delete(socket);
         if (this.closing) {
@@ -185,7 +198,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     );
   }
 
-  private startSession(socket: Socket, tlsSessionCache?: Server): void {
+  private startSession(socket: Duplex, tlsSessionCache?: Server): void {
     const session = new Session(this.nextId++, socket, this.host, tlsSessionCache);
     this.sessions.add(session);
     this.safeEmit("connection", session);

@@ -29,14 +29,25 @@ export interface FtpServerLimits {
   maxFailedLoginsPerAddress: number;
   /** How long a ban lasts, and how long an address's failures are remembered. */
   loginBanMs: number;
-  idleTimeoutMs: number;
-  /** A connection not logged in this long after the greeting (or REIN) gets 421 and is closed; NOOPs do not extend it. */
-  loginTimeoutMs: number;
-  dataTimeoutMs: number;
   maxLineLength: number;
+  /** Commands queued during a transfer (more get 503); outside one, reading pauses at this count. */
   maxQueuedCommands: number;
-  tlsHandshakeTimeoutMs: number;
 }
+
+/** Every timeout of the server, in milliseconds (defaults in `SERVER_DEFAULTS.timeouts`). */
+export interface FtpServerTimeouts {
+  /** A control connection with no command for this long gets 421 and is closed (paused during transfers). */
+  idle: number;
+  /** Waiting for a data connection, and inactivity during a transfer (426). */
+  data: number;
+  /** A control-connection TLS handshake (AUTH TLS, implicit FTPS). */
+  tlsHandshake: number;
+  /** A connection not logged in this long after the greeting (or REIN) gets 421 and is closed; NOOPs do not extend it. */
+  login: number;
+}
+
+/** FTPS mode: `true`/"explicit" offers AUTH TLS, "implicit" is TLS from the first byte (both need `tls`); `false` is plain FTP. */
+export type ServerSecureMode = boolean | "explicit" | "implicit";
 
 /**
  * FTPS policy (RFC 4217): "control" refuses USER/PASS before AUTH TLS,
@@ -65,11 +76,18 @@ export interface FtpServerOptions {
   readonly site?: Readonly<Record<string, SiteHandler>>;
   readonly greeting?: string | readonly string[];
   readonly passive?: PassiveOptions;
-  readonly allowForeignDataAddress?: boolean;
+  /**
+   * Allow PORT/EPRT to other addresses than the control peer's, and to ports
+   * below 1024: server-to-server transfers ("FXP"). Default false: RFC 2577
+   * (bounce attack).
+   */
+  readonly allowFxp?: boolean;
   readonly asciiConversion?: boolean;
   readonly shutdownGraceMs?: number;
   readonly systemType?: string;
   readonly limits?: Partial<FtpServerLimits>;
+  /** Timeouts in ms; each one left out keeps its default. */
+  readonly timeouts?: Partial<FtpServerTimeouts>;
   /**
    * Enables FTPS: Node's SecureContextOptions (`key`, `cert`, `ca`,
    * `minVersion`, …). One SecureContext is built per server and shared by the
@@ -77,10 +95,14 @@ export interface FtpServerOptions {
    * control connection's TLS session.
    */
   readonly tls?: SecureContextOptions;
-  /** Implicit FTPS: TLS from the first byte, then the 220 greeting (needs `tls`). Default false. */
-  readonly implicitTls?: boolean;
+  /**
+   * FTPS mode. Default with `tls`: "explicit" (AUTH TLS, RFC 4217);
+   * "implicit": TLS from the first byte, then the 220 greeting. `true` means
+   * "explicit". Anything but `false` needs `tls`; `false` with `tls` is an error.
+   */
+  readonly secure?: ServerSecureMode;
   /** Which channels must be TLS-protected (needs `tls` unless "none"). Default "none". */
-  readonly requireTLS?: RequireTlsPolicy | boolean;
+  readonly requireTls?: RequireTlsPolicy | boolean;
   /**
    * Refuse (522) TLS data connections that do not resume the control
    * connection's TLS session (vsftpd's require_ssl_reuse). Default false:
@@ -89,6 +111,7 @@ export interface FtpServerOptions {
   readonly requireTlsSessionReuse?: boolean;
 }
 
+/** The options after validation and defaults, as `server.options` holds them. */
 export interface ResolvedServerOptions {
   readonly authenticate: FtpServerOptions["authenticate"];
   readonly beforeCommand: FtpServerOptions["beforeCommand"];
@@ -96,15 +119,17 @@ export interface ResolvedServerOptions {
   readonly greeting: string | readonly string[];
   readonly portRange: readonly [number, number] | undefined;
   readonly publicAddress: PassiveOptions["publicAddress"];
-  readonly allowForeignDataAddress: boolean;
+  readonly allowFxp: boolean;
   readonly asciiConversion: boolean;
   readonly shutdownGraceMs: number;
   readonly systemType: string;
   readonly limits: Readonly<FtpServerLimits>;
+  readonly timeouts: Readonly<FtpServerTimeouts>;
   /** The server's one TLS context, when `tls` was given. */
   readonly secureContext: SecureContext | undefined;
-  readonly implicitTls: boolean;
-  readonly requireTLS: RequireTlsPolicy;
+  /** false: plain FTP (no `tls`). */
+  readonly secure: false | "explicit" | "implicit";
+  readonly requireTls: RequireTlsPolicy;
   readonly requireTlsSessionReuse: boolean;
 }
 
@@ -174,19 +199,15 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
       1,
     ),
     loginBanMs: checkInteger("limits.loginBanMs", given.loginBanMs ?? d.loginBanMs, 0, 2 ** 31 - 1),
-    idleTimeoutMs: checkInteger("limits.idleTimeoutMs", given.idleTimeoutMs ?? d.idleTimeoutMs, 1, 2 ** 31 - 1),
-    loginTimeoutMs: checkInteger("limits.loginTimeoutMs", given.loginTimeoutMs ?? d.loginTimeoutMs, 1, 2 ** 31 - 1),
-    dataTimeoutMs: checkInteger("limits.dataTimeoutMs", given.dataTimeoutMs ?? d.dataTimeoutMs, 1, 2 ** 31 - 1),
     maxLineLength: checkInteger("limits.maxLineLength", given.maxLineLength ?? d.maxLineLength, 512, 1 << 20),
     maxQueuedCommands: checkInteger("limits.maxQueuedCommands", given.maxQueuedCommands ?? d.maxQueuedCommands, 0, 10_000),
     maxAsciiScanBytes: checkInteger("limits.maxAsciiScanBytes", given.maxAsciiScanBytes ?? d.maxAsciiScanBytes, 0, Number.MAX_SAFE_INTEGER),
-    tlsHandshakeTimeoutMs: checkInteger(
-      "limits.tlsHandshakeTimeoutMs",
-      given.tlsHandshakeTimeoutMs ?? d.tlsHandshakeTimeoutMs,
-      1,
-      2 ** 31 - 1,
-    ),
   };
+  for (const name of Object.keys(given)) {
+    // A renamed limit (0.x: `limits.idleTimeoutMs` → `timeouts.idle`) must not be ignored silently.
+    if (!(name in d)) fail(`limits.${name} is not a limit${RENAMED_TIMEOUTS[name] ? ` (now timeouts.${RENAMED_TIMEOUTS[name]})` : ""}`);
+  }
+  const timeouts = resolveTimeouts(options.timeouts);
   const bool = (name: string, value: unknown, fallback: boolean): boolean => {
     if (value === undefined) return fallback;
     if (typeof value !== "boolean") fail(`${name} must be a boolean`);
@@ -201,13 +222,32 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
     greeting,
     portRange: range === undefined ? undefined : [range[0], range[1]],
     publicAddress,
-    allowForeignDataAddress: bool("allowForeignDataAddress", options.allowForeignDataAddress, SERVER_DEFAULTS.allowForeignDataAddress),
+    allowFxp: bool("allowFxp", options.allowFxp, SERVER_DEFAULTS.allowFxp),
     asciiConversion: bool("asciiConversion", options.asciiConversion, SERVER_DEFAULTS.asciiConversion),
     shutdownGraceMs: checkInteger("shutdownGraceMs", options.shutdownGraceMs ?? SERVER_DEFAULTS.shutdownGraceMs, 0, 2 ** 31 - 1),
     systemType,
     limits,
+    timeouts,
     ...resolveTlsOptions(options, bool),
   };
+}
+
+/** The old names of the timeouts, for a clear error instead of a silently ignored option. */
+const RENAMED_TIMEOUTS: Readonly<Record<string, keyof FtpServerTimeouts>> = {
+  idleTimeoutMs: "idle",
+  dataTimeoutMs: "data",
+  tlsHandshakeTimeoutMs: "tlsHandshake",
+  loginTimeoutMs: "login",
+};
+
+function resolveTimeouts(given: Partial<FtpServerTimeouts> | undefined): FtpServerTimeouts {
+  if (given !== undefined && (typeof given !== "object" || given === null)) fail("options.timeouts must be an object");
+  const d = SERVER_DEFAULTS.timeouts;
+  for (const name of Object.keys(given ?? {})) {
+    if (!(name in d)) fail(`timeouts.${name} is not a timeout (idle, data, tlsHandshake, login)`);
+  }
+  const ms = (name: keyof FtpServerTimeouts) => checkInteger(`timeouts.${name}`, given?.[name] ?? d[name], 1, 2 ** 31 - 1);
+  return { idle: ms("idle"), data: ms("data"), tlsHandshake: ms("tlsHandshake"), login: ms("login") };
 }
 
 const POLICIES: readonly RequireTlsPolicy[] = ["none", "control", "data", "all"];
@@ -215,7 +255,7 @@ const POLICIES: readonly RequireTlsPolicy[] = ["none", "control", "data", "all"]
 function resolveTlsOptions(
   options: FtpServerOptions,
   bool: (name: string, value: unknown, fallback: boolean) => boolean,
-): Pick<ResolvedServerOptions, "secureContext" | "implicitTls" | "requireTLS" | "requireTlsSessionReuse"> {
+): Pick<ResolvedServerOptions, "secureContext" | "secure" | "requireTls" | "requireTlsSessionReuse"> {
   let secureContext: SecureContext | undefined;
   if (options.tls !== undefined) {
     if (typeof options.tls !== "object" || options.tls === null) fail("options.tls must be an object (SecureContextOptions)");
@@ -227,13 +267,29 @@ function resolveTlsOptions(
       fail(`options.tls: ${(error as Error).message}`);
     }
   }
-  const given = options.requireTLS;
-  const requireTLS: RequireTlsPolicy = given === true ? "all" : given === false || given === undefined ? SERVER_DEFAULTS.requireTLS : given;
-  if (!POLICIES.includes(requireTLS)) fail(`options.requireTLS must be one of ${POLICIES.join(", ")} (or a boolean)`);
-  const implicitTls = bool("implicitTls", options.implicitTls, SERVER_DEFAULTS.implicitTls);
+  const renamed = options as { implicitTls?: unknown; requireTLS?: unknown; allowForeignDataAddress?: unknown };
+  if (renamed.implicitTls !== undefined) fail('options.implicitTls is now secure: "implicit"');
+  if (renamed.requireTLS !== undefined) fail("options.requireTLS is now requireTls");
+  if (renamed.allowForeignDataAddress !== undefined) fail("options.allowForeignDataAddress is now allowFxp");
+  const given = options.requireTls;
+  const requireTls: RequireTlsPolicy = given === true ? "all" : given === false || given === undefined ? SERVER_DEFAULTS.requireTls : given;
+  if (!POLICIES.includes(requireTls)) fail(`options.requireTls must be one of ${POLICIES.join(", ")} (or a boolean)`);
+  const secure = resolveSecure(options.secure, secureContext !== undefined);
   const requireTlsSessionReuse = bool("requireTlsSessionReuse", options.requireTlsSessionReuse, SERVER_DEFAULTS.requireTlsSessionReuse);
-  if (!secureContext && (implicitTls || requireTLS !== "none" || requireTlsSessionReuse)) {
-    fail("implicitTls, requireTLS and requireTlsSessionReuse need options.tls (key and certificate)");
+  if (!secureContext && (secure || requireTls !== "none" || requireTlsSessionReuse)) {
+    fail("secure, requireTls and requireTlsSessionReuse need options.tls (key and certificate)");
   }
-  return { secureContext, implicitTls, requireTLS, requireTlsSessionReuse };
+  return { secureContext, secure, requireTls, requireTlsSessionReuse };
+}
+
+function resolveSecure(value: unknown, hasTls: boolean): false | "explicit" | "implicit" {
+  if (value === undefined) return hasTls ? SERVER_DEFAULTS.secure : false;
+  if (value === false) {
+    // Dropping a given certificate silently would leave a server plain that its operator meant to protect.
+    if (hasTls) fail("options.secure is false but options.tls is given: remove one of them");
+    return false;
+  }
+  if (value === true || value === "explicit") return "explicit";
+  if (value === "implicit") return "implicit";
+  fail(`options.secure must be true, false, "explicit" or "implicit", got ${String(value)}`);
 }

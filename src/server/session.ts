@@ -140,7 +140,7 @@ export class Session implements FtpSession {
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,
       portRange: this.options.portRange,
-      timeoutMs: this.options.limits.dataTimeoutMs,
+      timeoutMs: this.options.timeouts.data,
       tls: () => this.tls.dataPolicy(),
     });
     return this.lazyDataChannel;
@@ -391,7 +391,7 @@ export class Session implements FtpSession {
       return undefined;
     }
     // Inactivity on the data connection ends the transfer (426).
-    const timeoutMs = this.options.limits.dataTimeoutMs;
+    const timeoutMs = this.options.timeouts.data;
     watchDataInactivity(socket, timeoutMs, () => socket.destroy(new FtpTimeoutError(`No data for ${timeoutMs} ms`)));
     return socket;
   }
@@ -535,12 +535,12 @@ export class Session implements FtpSession {
     this.idleTimer = setTimeout(() => {
       debug("session %d idle, closing", this.id);
       this.channel.end(421, "Idle timeout: closing control connection");
-    }, this.options.limits.idleTimeoutMs);
+    }, this.options.timeouts.idle);
     this.idleTimer.unref?.();
   }
 
   /**
-   * A connection must log in within `limits.loginTimeoutMs` (proftpd's
+   * A connection must log in within `timeouts.login` (proftpd's
    * TimeoutLogin): the idle timer alone let a client that never logs in
    * hold a connection slot forever by sending NOOP now and then.
    */
@@ -551,7 +551,7 @@ export class Session implements FtpSession {
       if (this.loggedIn || this.closed) return;
       debug("session %d did not log in in time, closing", this.id);
       this.channel.end(421, "Login timeout: closing control connection");
-    }, this.options.limits.loginTimeoutMs);
+    }, this.options.timeouts.login);
     this.loginTimer.unref?.();
   }
 

@@ -1,6 +1,6 @@
 /**
  * A session's FTPS state (RFC 4217): whether the control connection is
- * TLS, PBSZ/PROT, and what the server's `requireTLS` policy makes of them.
+ * TLS, PBSZ/PROT, and what the server's `requireTls` policy makes of them.
  * Kept apart from Session so the state machine stays readable.
  */
 import type { Server } from "node:net";
@@ -56,15 +56,15 @@ export class SessionTlsState {
     this.prot = prot;
   }
 
-  /** `requireTLS` "control"/"all": USER and PASS must wait for AUTH TLS. */
+  /** `requireTls` "control"/"all": USER and PASS must wait for AUTH TLS. */
   get loginRefused(): boolean {
-    const policy = this.options.requireTLS;
+    const policy = this.options.requireTls;
     return !this.isSecure && (policy === "control" || policy === "all");
   }
 
-  /** `requireTLS` "data"/"all": transfers need PROT P. */
+  /** `requireTls` "data"/"all": transfers need PROT P. */
   get clearDataRefused(): boolean {
-    const policy = this.options.requireTLS;
+    const policy = this.options.requireTls;
     return policy === "data" || policy === "all";
   }
 
@@ -75,7 +75,7 @@ export class SessionTlsState {
     return {
       secureContext,
       // The client may connect, then wait for 150 before its ClientHello: the data timeout applies.
-      timeoutMs: this.options.limits.dataTimeoutMs,
+      timeoutMs: this.options.timeouts.data,
       requireSessionReuse: this.options.requireTlsSessionReuse,
       sessionServer: this.sessionCache,
     };

@@ -125,7 +125,7 @@ test("servers that refuse a foreign address: each refusal names its side, and bo
 
 test("a source that allows FXP: auto's first arrangement (target passive) works across addresses", async (t) => {
   if (!secondLoopback) return t.skip("127.0.0.2 is not bindable here");
-  const a = await start("127.0.0.1", { allowForeignDataAddress: true });
+  const a = await start("127.0.0.1", { allowFxp: true });
   const b = await start("127.0.0.2");
   const source = await connect("127.0.0.1", a.port);
   const target = await connect("127.0.0.2", b.port);

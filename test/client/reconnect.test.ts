@@ -195,7 +195,7 @@ describe("reconnect against ftpwire's server through the fault relay", () => {
 
   it("FTPS: a session the server ends (421) is re-opened with TLS and PROT P again", async (t) => {
     const cert = await makeTestCertificate();
-    const own = await ownServer(t, { tls: { key: cert.keyPem, cert: cert.certPem }, requireTLS: "all" } as never);
+    const own = await ownServer(t, { tls: { key: cert.keyPem, cert: cert.certPem }, requireTls: "all" } as never);
     const client = await Client.connect({
       host: "127.0.0.1", port: own.port, user: "u", password: "p", secure: true, tls: { ca: cert.certPem },
       timeouts: { control: 5000, data: 5000 }, retry: NO_WAIT,

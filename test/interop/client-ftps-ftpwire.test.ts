@@ -11,7 +11,7 @@ clientSuite(
     async () => {
       const cert = await makeTestCertificate();
       return {
-        server: { tls: { key: cert.keyPem, cert: cert.certPem }, requireTLS: "all", requireTlsSessionReuse: true },
+        server: { tls: { key: cert.keyPem, cert: cert.certPem }, requireTls: "all", requireTlsSessionReuse: true },
         client: { secure: true, tls: { ca: cert.certPem } },
       };
     },

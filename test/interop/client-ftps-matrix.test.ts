@@ -100,8 +100,8 @@ describe("FTPS matrix: ftpwire", () => {
     cert = await makeTestCertificate();
     const tls = { key: cert.keyPem, cert: cert.certPem };
     // PROT C must stay possible here, so TLS is required on the control connection only.
-    explicit = await startOwnServer({ tls, requireTLS: "control", requireTlsSessionReuse: true });
-    implicit = await startOwnServer({ tls, implicitTls: true, requireTlsSessionReuse: true });
+    explicit = await startOwnServer({ tls, requireTls: "control", requireTlsSessionReuse: true });
+    implicit = await startOwnServer({ tls, secure: "implicit", requireTlsSessionReuse: true });
   });
   after(async () => {
     await explicit?.stop();

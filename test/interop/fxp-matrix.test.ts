@@ -26,7 +26,7 @@ const running = new Map<Side, Running>();
 
 async function startSide(side: Side): Promise<Running & { writeFile(path: string, data: Buffer): Promise<void> }> {
   if (side === "ftpwire") {
-    const own = await startOwnServer({ allowForeignDataAddress: true });
+    const own = await startOwnServer({ allowFxp: true });
     return { ...own, readFile: own.readFile! };
   }
   const peer = await startPeer(side, { maxConnections: 50 });

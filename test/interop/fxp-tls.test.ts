@@ -42,7 +42,7 @@ const running = new Map<Side, Running>();
 async function startSide(side: Side): Promise<Running> {
   const cert = await makeTestCertificate();
   if (side === "ftpwire") {
-    const own = await startOwnServer({ tls: { key: cert.keyPem, cert: cert.certPem }, allowForeignDataAddress: true }, { secure: true, tls: { ca: cert.certPem } });
+    const own = await startOwnServer({ tls: { key: cert.keyPem, cert: cert.certPem }, allowFxp: true }, { secure: true, tls: { ca: cert.certPem } });
     await own.writeFile("src.bin", payload);
     return { options: own.options, readFile: own.readFile!, stop: own.stop };
   }

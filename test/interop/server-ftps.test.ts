@@ -2,7 +2,7 @@
 // implicit ftps://), lftp (ssl-force), Python's ftplib.FTP_TLS (prot_p) and
 // basic-ftp. With requireTlsSessionReuse curl, lftp and basic-ftp pass (they
 // resume the control session on data connections) and ftplib is refused;
-// with it off, ftplib passes. requireTLS "all" on every server proves no
+// with it off, ftplib passes. requireTls "all" on every server proves no
 // client fell back to clear text.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,7 +19,7 @@ import type { FtpServerOptions } from "../../src/server/options.js";
 
 async function ftpsServer(extra: Partial<FtpServerOptions>): Promise<InteropServer> {
   const cert = await makeTestCertificate();
-  return startInteropServer({ tls: { key: cert.keyPem, cert: cert.certPem }, requireTLS: "all", ...extra });
+  return startInteropServer({ tls: { key: cert.keyPem, cert: cert.certPem }, requireTls: "all", ...extra });
 }
 
 function curl(args: string[]) {
@@ -121,7 +121,7 @@ for (const reuse of [false, true]) {
       await assert.rejects(readFile(join(s.root, "port.bin")), { code: "ENOENT" });
     });
 
-    it("curl without TLS is refused by requireTLS all", async (t) => {
+    it("curl without TLS is refused by requireTls all", async (t) => {
       if (!(await requirePeer(t, "curl"))) return;
       const r = await curl(["--list-only", `${s.url}/`]);
       assert.notEqual(r.code, 0);
@@ -183,7 +183,7 @@ for (const reuse of [false, true]) {
 describe("interop: implicit FTPS server", () => {
   let s: InteropServer;
   before(async () => {
-    s = await ftpsServer({ implicitTls: true, requireTlsSessionReuse: true });
+    s = await ftpsServer({ secure: "implicit", requireTlsSessionReuse: true });
   });
   after(() => s.close());
 

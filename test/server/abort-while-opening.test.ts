@@ -105,7 +105,7 @@ describe("an upload aborted while its storage is being opened", () => {
   });
 
   it("a data connection that times out while storage opens: 426, no uncaught timeout error", async () => {
-    const own = await startServer({ limits: { dataTimeoutMs: 200 } }, fs as FileSystem);
+    const own = await startServer({ timeouts: { data: 200 } }, fs as FileSystem);
     try {
       const c = await own.login();
       await c.cmd("TYPE I");

@@ -33,7 +33,8 @@ describe("server data connections", () => {
     const server = createServer({
       authenticate: () => ({ fileSystem: files() }),
       passive: { portRange: [low, low + 4] },
-      limits: { failedLoginDelayMs: 0, dataTimeoutMs: 2000 },
+      limits: { failedLoginDelayMs: 0 },
+      timeouts: { data: 2000 },
     });
     // Listening on every address: the control socket's local address is then "::ffff:127.0.0.1" or "127.0.0.1".
     const address = await server.listen({ host: "::", port: 0 }).catch(() => server.listen({ host: "0.0.0.0", port: 0 }));
@@ -86,7 +87,7 @@ describe("server data connections", () => {
   });
 
   it("34: when only a foreign peer connects, the transfer gets 425", async () => {
-    const t = await startServer({ limits: { dataTimeoutMs: 300 } }, files());
+    const t = await startServer({ timeouts: { data: 300 } }, files());
     try {
       const c = await t.login();
       const hp = parsePasvReply((await c.cmd("PASV")).message);
@@ -102,7 +103,7 @@ describe("server data connections", () => {
 
   it("35: PORT/EPRT to a third-party address or a port below 1024 → 501, unless FXP is allowed", async () => {
     const t = await startServer();
-    const fxp = await startServer({ allowForeignDataAddress: true });
+    const fxp = await startServer({ allowFxp: true });
     try {
       const c = await t.login();
       assert.equal((await c.cmd("PORT 10,0,0,1,19,136")).code, 501);
@@ -196,7 +197,7 @@ describe("server data connections", () => {
   });
 
   it("38: a PASV nobody connects to times out (listener closed), and the session survives", async () => {
-    const t = await startServer({ limits: { dataTimeoutMs: 200 } }, files());
+    const t = await startServer({ timeouts: { data: 200 } }, files());
     try {
       const c = await t.login();
       assert.equal((await c.cmd("PASV")).code, 227);
@@ -214,7 +215,7 @@ describe("server data connections", () => {
   });
 
   it("a session keeps its passive port between transfers, refuses connections while no transfer waits, and gives it back at QUIT", async () => {
-    const t = await startServer({ limits: { dataTimeoutMs: 2000 } }, files());
+    const t = await startServer({ timeouts: { data: 2000 } }, files());
     try {
       const c = await t.login();
       const ports: number[] = [];

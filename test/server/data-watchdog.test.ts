@@ -65,7 +65,7 @@ describe("data inactivity watchdog (mock clock)", () => {
 describe("data timeout over a real connection", () => {
   let t: TestServer;
   before(async () => {
-    t = await startServer({ limits: { dataTimeoutMs: 300 } }, new MemoryFileSystem({ "/big.bin": Buffer.alloc(32 << 20, 1) }));
+    t = await startServer({ timeouts: { data: 300 } }, new MemoryFileSystem({ "/big.bin": Buffer.alloc(32 << 20, 1) }));
   });
   after(() => t.close());
 

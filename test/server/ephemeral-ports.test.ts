@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { passiveRangeWarning, readEphemeralPortRange } from "../../src/server/ephemeral-ports.js";
+import { passiveRangeWarning, READ_EPHEMERAL_RANGE, readEphemeralPortRange } from "../../src/server/ephemeral-ports.js";
 import { createServer } from "../../src/server/ftp-server.js";
 
 describe("passive range inside the ephemeral range", () => {
@@ -36,7 +36,7 @@ describe("passive range inside the ephemeral range", () => {
     try {
       for (const portRange of [[50000, 50099], [20000, 20099]] as const) {
         const server = createServer({ authenticate: () => null, passive: { portRange } });
-        server.readEphemeralRange = () => [32768, 60999];
+        server[READ_EPHEMERAL_RANGE] = () => [32768, 60999];
         await server.listen({ host: "127.0.0.1", port: 0 });
         await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
         await server.close({ graceMs: 0 });

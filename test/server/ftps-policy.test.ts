@@ -1,4 +1,4 @@
-// FTPS on the server (RFC 4217), part 2: behaviour 43 (the requireTLS
+// FTPS on the server (RFC 4217), part 2: behaviour 43 (the requireTls
 // policies), option validation, implicit FTPS, isolation of a failed
 // handshake, and STARTTLS injection.
 import { after, before, describe, it } from "node:test";
@@ -25,13 +25,13 @@ function memory(): MemoryFileSystem {
   return new MemoryFileSystem({ "/hello.txt": "hello over tls", "/big.bin": PAYLOAD, "/victim.txt": "keep me" });
 }
 
-describe("43: requireTLS policies", () => {
+describe("43: requireTls policies", () => {
   const servers: TestServer[] = [];
   after(async () => {
     for (const s of servers) await s.close();
   });
-  async function server(requireTLS: "control" | "data" | "all" | true): Promise<TestServer> {
-    const s = await startServer({ tls: tlsOf(), requireTLS }, memory());
+  async function server(requireTls: "control" | "data" | "all" | true): Promise<TestServer> {
+    const s = await startServer({ tls: tlsOf(), requireTls }, memory());
     servers.push(s);
     return s;
   }
@@ -48,7 +48,7 @@ describe("43: requireTLS policies", () => {
       await c.expect("USER alice", 331);
       await c.expect("PASS secret", 230);
       const raw = await c.passive();
-      assert.equal((await c.cmd("RETR /hello.txt")).code, 150, "PROT C is fine under requireTLS control");
+      assert.equal((await c.cmd("RETR /hello.txt")).code, 150, "PROT C is fine under requireTls control");
       assert.equal((await readAll(raw)).toString(), "hello over tls");
       assert.equal((await c.reply()).code, 226);
     } finally {
@@ -108,19 +108,25 @@ describe("43: requireTLS policies", () => {
 
   it("options: FTPS settings without tls, a bad policy or a bad certificate throw FtpInvalidOptionError", () => {
     const authenticate = () => null;
-    assert.throws(() => createServer({ authenticate, requireTLS: "all" }), FtpInvalidOptionError);
-    assert.throws(() => createServer({ authenticate, implicitTls: true }), FtpInvalidOptionError);
+    assert.throws(() => createServer({ authenticate, requireTls: "all" }), FtpInvalidOptionError);
+    assert.throws(() => createServer({ authenticate, secure: "implicit" }), FtpInvalidOptionError);
     assert.throws(() => createServer({ authenticate, requireTlsSessionReuse: true }), FtpInvalidOptionError);
-    assert.throws(() => createServer({ authenticate, tls: tlsOf(), requireTLS: "sometimes" as never }), FtpInvalidOptionError);
+    assert.throws(() => createServer({ authenticate, tls: tlsOf(), requireTls: "sometimes" as never }), FtpInvalidOptionError);
     assert.throws(() => createServer({ authenticate, tls: { cert: "not a pem", key: "nope" } }), FtpInvalidOptionError);
     assert.throws(() => createServer({ authenticate, tls: { key: cert.keyPem } }), FtpInvalidOptionError);
+    assert.throws(() => createServer({ authenticate, tls: tlsOf(), secure: false }), FtpInvalidOptionError);
+    assert.throws(() => createServer({ authenticate, tls: tlsOf(), secure: "yes" as never }), FtpInvalidOptionError);
+    assert.equal(createServer({ authenticate }).options.secure, false);
+    assert.equal(createServer({ authenticate, tls: tlsOf() }).options.secure, "explicit");
+    assert.equal(createServer({ authenticate, tls: tlsOf(), secure: true }).options.secure, "explicit");
+    assert.equal(createServer({ authenticate, tls: tlsOf(), secure: "implicit" }).options.secure, "implicit");
   });
 });
 
 describe("implicit FTPS", () => {
   let t: TestServer;
   before(async () => {
-    t = await startServer({ tls: tlsOf(), implicitTls: true, limits: { tlsHandshakeTimeoutMs: 500 } }, memory());
+    t = await startServer({ tls: tlsOf(), secure: "implicit", timeouts: { tlsHandshake: 500 } }, memory());
   });
   after(() => t.close());
 
@@ -212,8 +218,8 @@ describe("isolation and injection", () => {
     }
   });
 
-  it("a client that never starts the handshake after 234 is dropped after tlsHandshakeTimeoutMs", async () => {
-    const s = await startServer({ tls: tlsOf(), limits: { tlsHandshakeTimeoutMs: 300 } }, memory());
+  it("a client that never starts the handshake after 234 is dropped after timeouts.tlsHandshake", async () => {
+    const s = await startServer({ tls: tlsOf(), timeouts: { tlsHandshake: 300 } }, memory());
     try {
       const c = await s.connect();
       assert.equal((await c.cmd("AUTH TLS")).code, 234);

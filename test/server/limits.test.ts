@@ -34,7 +34,7 @@ async function until(c: TestClient, code: number, max = 50): Promise<number> {
 
 describe("server limits and robustness", () => {
   it("39: an idle control connection gets 421 and is closed after the idle timeout", async () => {
-    const t = await startServer({ limits: { idleTimeoutMs: 250 } });
+    const t = await startServer({ timeouts: { idle: 250 } });
     try {
       const c = await t.login();
       await sleep(150);
@@ -51,7 +51,7 @@ describe("server limits and robustness", () => {
 
   it("39: the idle timer does not run during a transfer", async () => {
     const fs = new MemoryFileSystem({ "/big.bin": randomBytes(16 * 1024 * 1024) });
-    const t = await startServer({ limits: { idleTimeoutMs: 200, dataTimeoutMs: 5000 } }, fs);
+    const t = await startServer({ timeouts: { idle: 200, data: 5000 } }, fs);
     try {
       const c = await t.login();
       await c.cmd("TYPE I");

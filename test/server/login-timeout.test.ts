@@ -1,6 +1,6 @@
 // Issue 11: a connection that never logged in but sent NOOP now and then
 // stayed forever (only the idle timer ran, and every command reset it), so
-// a few addresses could hold every connection slot. limits.loginTimeoutMs
+// a few addresses could hold every connection slot. timeouts.login
 // (default 60 s) now runs from the greeting to a successful login, and
 // NOOPs do not extend it. node:test mock timers drive the clock.
 import { after, afterEach, before, describe, it, mock } from "node:test";
@@ -19,11 +19,11 @@ describe("login timeout", () => {
   });
 
   it("defaults to 60 s", () => {
-    assert.equal(SERVER_DEFAULTS.limits.loginTimeoutMs, 60_000);
+    assert.equal(SERVER_DEFAULTS.timeouts.login, 60_000);
   });
 
-  it("NOOPs before login do not keep the connection: 421 and close at loginTimeoutMs", async () => {
-    t = await startServer({ limits: { idleTimeoutMs: 600_000, loginTimeoutMs: 60_000 } });
+  it("NOOPs before login do not keep the connection: 421 and close at timeouts.login", async () => {
+    t = await startServer({ timeouts: { idle: 600_000, login: 60_000 } });
     const c = await t.connect();
     for (let i = 0; i < 5; i++) {
       mock.timers.tick(11_000);
@@ -37,7 +37,7 @@ describe("login timeout", () => {
   });
 
   it("a login in time stops it; REIN starts it again", async () => {
-    t = await startServer({ limits: { idleTimeoutMs: 600_000, loginTimeoutMs: 60_000 } });
+    t = await startServer({ timeouts: { idle: 600_000, login: 60_000 } });
     const c = await t.connect();
     await c.login();
     mock.timers.tick(120_000);

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, symlink, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { connect } from "node:net";
+import { Duplex, PassThrough, Writable } from "node:stream";
+import { connect, createServer as createNetServer } from "node:net";
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
 import { createServer } from "../../src/server/ftp-server.js";
@@ -14,7 +14,9 @@ import { FtpInvalidOptionError } from "../../src/errors.js";
 import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
 import { LocalFileSystem } from "../../src/storage/local-file-system.js";
 import { FileSystemError } from "../../src/storage/file-system.js";
-import { startServer, readAll, writeAll } from "./helpers/ftp-test-client.js";
+import { startServer, readAll, writeAll, TestClient } from "./helpers/ftp-test-client.js";
+import { SERVER_DEFAULTS } from "../../src/server/defaults.js";
+import { REPLY_TEXTS } from "../../src/protocol/reply-codes.js";
 
 const auth = () => ({ fileSystem: new MemoryFileSystem() });
 
@@ -30,9 +32,17 @@ describe("server options", () => {
       { authenticate: auth, passive: { publicAddress: "::1" } },
       { authenticate: auth, passive: { publicAddress: 5 } },
       { authenticate: auth, limits: { maxConnections: 0 } },
-      { authenticate: auth, limits: { idleTimeoutMs: -1 } },
+      { authenticate: auth, timeouts: { idle: -1 } },
+      { authenticate: auth, timeouts: { idle: 0 } },
+      { authenticate: auth, timeouts: 5 },
+      { authenticate: auth, timeouts: { connect: 1000 } },
+      // Renamed options fail instead of being ignored.
+      { authenticate: auth, limits: { idleTimeoutMs: 1000 } },
+      { authenticate: auth, allowForeignDataAddress: true },
+      { authenticate: auth, requireTLS: "none" },
+      { authenticate: auth, implicitTls: false },
       { authenticate: auth, limits: { maxLineLength: 1.5 } },
-      { authenticate: auth, allowForeignDataAddress: "yes" },
+      { authenticate: auth, allowFxp: "yes" },
       { authenticate: auth, site: { "two words": () => undefined } },
       { authenticate: auth, site: { CHMOD: () => undefined } },
       { authenticate: auth, greeting: 42 },
@@ -287,5 +297,81 @@ describe("MemoryFileSystem", () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe("server API shape (issue 18)", () => {
+  it("SERVER_DEFAULTS and REPLY_TEXTS cannot be changed at run time", () => {
+    const defaults = SERVER_DEFAULTS as unknown as Record<string, Record<string, unknown>>;
+    // Modules run in strict mode: writing a frozen property throws.
+    assert.throws(() => (defaults.greeting = "changed" as never), TypeError);
+    assert.throws(() => (defaults.timeouts!.idle = 1), TypeError);
+    assert.throws(() => (defaults.limits!.maxConnections = 1), TypeError);
+    assert.equal(SERVER_DEFAULTS.timeouts.idle, 300_000);
+    assert.equal(SERVER_DEFAULTS.limits.maxConnections, 512);
+    const texts = REPLY_TEXTS as Map<number, string>;
+    const before = texts.get(200);
+    assert.throws(() => texts.set(200, "changed"), TypeError);
+    assert.throws(() => texts.delete(200), TypeError);
+    assert.throws(() => texts.clear(), TypeError);
+    assert.equal(texts.get(200), before);
+    // A server made after the attempts still gets the defaults.
+    assert.equal(createServer({ authenticate: auth }).options.timeouts.idle, 300_000);
+  });
+
+  it("timeouts are resolved from the defaults, each one overridable", () => {
+    const server = createServer({ authenticate: auth, timeouts: { data: 1234 } });
+    assert.deepEqual(server.options.timeouts, { ...SERVER_DEFAULTS.timeouts, data: 1234 });
+  });
+
+  it("await using closes the server (Symbol.asyncDispose)", async () => {
+    let closed = false;
+    let port = 0;
+    {
+      await using server = createServer({ authenticate: auth });
+      server.once("close", () => (closed = true));
+      port = (await server.listen({ host: "127.0.0.1", port: 0 })).port;
+    }
+    assert.ok(closed);
+    const s = connect({ host: "127.0.0.1", port });
+    const [error] = (await once(s, "error")) as [NodeJS.ErrnoException];
+    assert.equal(error.code, "ECONNREFUSED");
+  });
+
+  it("handleConnection serves a socket from the application's own listener", async () => {
+    const server = createServer({ authenticate: ({ username }) => (username === "alice" ? { fileSystem: new MemoryFileSystem() } : null) });
+    const own = createNetServer((socket) => server.handleConnection(socket));
+    own.listen(0, "127.0.0.1");
+    await once(own, "listening");
+    try {
+      const c = await TestClient.connect((own.address() as { port: number }).port);
+      await c.login("alice", "x");
+      assert.equal((await c.cmd("MKD /made")).code, 257);
+      assert.equal(server.connections.length, 1);
+      assert.equal(server.connections[0]!.remoteAddress, "127.0.0.1");
+      await server.close({ graceMs: 0 });
+      assert.equal(server.connections.length, 0);
+    } finally {
+      own.close();
+    }
+  });
+
+  it("handleConnection serves any Duplex; close() waits for its session too", async () => {
+    const server = createServer({ authenticate: () => ({ fileSystem: new MemoryFileSystem() }) });
+    const toServer = new PassThrough();
+    const fromServer = new PassThrough();
+    const stream = Duplex.from({ readable: toServer, writable: fromServer });
+    let output = "";
+    fromServer.on("data", (chunk: Buffer) => (output += chunk.toString("latin1")));
+    const disconnected = once(server, "disconnect");
+    server.handleConnection(stream);
+    toServer.write("USER bob\r\nPASS pw\r\nPWD\r\n");
+    for (let i = 0; i < 200 && !output.includes("257 "); i++) await new Promise((r) => setImmediate(r));
+    assert.match(output, /^220 .*\r\n331 .*\r\n230 .*\r\n257 "\/"/s);
+    assert.equal(server.connections[0]!.remoteAddress, "");
+    await server.close({ graceMs: 0 });
+    await disconnected;
+    assert.match(output, /421 [^\r]*\r\n$/);
+    assert.equal(server.connections.length, 0);
   });
 });

@@ -44,7 +44,7 @@ function openFds(): number {
 describe("session fuzzing (live server)", () => {
   let t: TestServer;
   before(async () => {
-    t = await startServer({ limits: { dataTimeoutMs: 500 } }, new MemoryFileSystem({ "/a.txt": "a", "/d/x": "x" }));
+    t = await startServer({ timeouts: { data: 500 } }, new MemoryFileSystem({ "/a.txt": "a", "/d/x": "x" }));
   });
   after(() => t.close());
 

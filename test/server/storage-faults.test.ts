@@ -69,7 +69,7 @@ describe("storage faults and races", () => {
         fc.integer({ min: 0, max: 6 }),
         async (delays, failAt, fault, ops, action, when) => {
           const fs = new FaultyFileSystem(delays, failAt, fault);
-          const t = await startServer({ limits: { dataTimeoutMs: 1000 } }, fs);
+          const t = await startServer({ timeouts: { data: 1000 } }, fs);
           try {
             const c = await TestClient.connect(t.port);
             await c.login();

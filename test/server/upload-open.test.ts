@@ -16,7 +16,7 @@ describe("uploads open storage only after the data connection", () => {
     base = await mkdtemp(join(tmpdir(), "ftpwire-upload-open-"));
     await writeFile(join(base, "precious.txt"), "old contents, must survive");
     await mkdir(join(base, "dir"));
-    t = await startServer({ limits: { dataTimeoutMs: 300 } }, new LocalFileSystem(base));
+    t = await startServer({ timeouts: { data: 300 } }, new LocalFileSystem(base));
   });
   after(async () => {
     await t.close();

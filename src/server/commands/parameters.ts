@@ -25,7 +25,7 @@ function sameAddress(a: string, b: string): boolean {
 
 /** RFC 2577: only the control peer, only unprivileged ports — unless the operator allows FXP. */
 function refuseActiveTarget(session: Session, host: string, port: number): boolean {
-  if (session.options.allowForeignDataAddress) return false;
+  if (session.options.allowFxp) return false;
   if (!sameAddress(host, session.remoteAddress)) {
     session.reply(501, "Data connections only to the client's own address");
     return true;

@@ -1,6 +1,6 @@
 /**
  * FTPS commands (RFC 2228 / RFC 4217): AUTH, PBSZ, PROT, CCC, and the
- * `requireTLS` policy checks the other commands call.
+ * `requireTls` policy checks the other commands call.
  *
  * AUTH TLS upgrades the control connection in place. The command channel
  * holds every line parsed after AUTH (the session calls `hold()` as soon
@@ -25,14 +25,14 @@ const MECHANISMS: ReadonlyMap<string, ProtectionLevel> = new Map([
   ["TLS-P", "P"],
 ]);
 
-/** `requireTLS` "control"/"all": USER/PASS before AUTH TLS → 530 (true when refused). */
+/** `requireTls` "control"/"all": USER/PASS before AUTH TLS → 530 (true when refused). */
 export function refusedLogin(session: Session): boolean {
   if (!session.tls.loginRefused) return false;
   session.reply(530, "This server requires AUTH TLS before login");
   return true;
 }
 
-/** `requireTLS` "data"/"all": a transfer without PROT P → 521 (RFC 4217); true when refused. */
+/** `requireTls` "data"/"all": a transfer without PROT P → 521 (RFC 4217); true when refused. */
 export function refusedClearData(session: Session): boolean {
   if (!session.tls.clearDataRefused || session.tls.prot === "P") return false;
   session.reply(521, "Data connection cannot be opened with this PROT setting (PROT P required)");
@@ -55,7 +55,7 @@ async function auth(session: Session, arg: string): Promise<void> {
   try {
     secure = await acceptTls(session.channel.current as Socket, {
       secureContext,
-      timeoutMs: session.options.limits.tlsHandshakeTimeoutMs,
+      timeoutMs: session.options.timeouts.tlsHandshake,
       sessionServer: session.tls.sessionCache,
     });
   } catch (error) {

@@ -147,7 +147,8 @@ export async function startServer(
     authenticate: ({ username, password }) =>
       (username === "alice" && password === "secret") || username === "anonymous" ? { fileSystem } : null,
     ...options,
-    limits: { failedLoginDelayMs: 0, dataTimeoutMs: 2000, idleTimeoutMs: 10_000, ...options.limits },
+    limits: { failedLoginDelayMs: 0, ...options.limits },
+    timeouts: { data: 2000, idle: 10_000, ...options.timeouts },
   });
   const address = await server.listen({ host: "127.0.0.1", port: 0 });
   const clients: TestClient[] = [];

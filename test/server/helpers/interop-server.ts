@@ -32,7 +32,8 @@ export async function startInteropServer(options: Partial<FtpServerOptions> = {}
     authenticate: ({ username, password }) =>
       username === USER && password === PASSWORD ? { fileSystem: new LocalFileSystem(root) } : null,
     ...options,
-    limits: { failedLoginDelayMs: 0, dataTimeoutMs: 5000, idleTimeoutMs: 30_000, ...options.limits },
+    limits: { failedLoginDelayMs: 0, ...options.limits },
+    timeouts: { data: 5000, idle: 30_000, ...options.timeouts },
   });
   const address = await server.listen({ host: "127.0.0.1", port: 0 });
   return {

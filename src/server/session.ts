@@ -31,6 +31,7 @@ import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
 import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type DataSocket } from "./data-channel.js";
 import { watchDataInactivity } from "./data-watchdog.js";
 import type { LoginThrottle } from "./login-throttle.js";
+import { IdleTimer } from "./idle-timer.js";
 import { SessionTlsState } from "./tls-state.js";
 import { codecFailureReply, resetCodecs, transferStages } from "./transfer-codecs.js";
 import type { ResolvedServerOptions } from "./options.js";
@@ -114,7 +115,7 @@ export class Session implements FtpSession {
   /** Lines queued since the running transfer started (bounded by `maxQueuedCommands`). */
   private queuedDuringTransfer = 0;
   private busy = false;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idle: IdleTimer;
   /** Runs from the greeting (and from each REIN or USER) until a login succeeds; NOOPs do not reset it. */
   private loginTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -126,6 +127,10 @@ export class Session implements FtpSession {
     this.remoteAddress = unmapIPv4(socket.remoteAddress ?? "");
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = unmapIPv4(socket.localAddress ?? "");
+    this.idle = new IdleTimer(this.options.timeouts.idle, () => {
+      debug("session %d idle, closing", this.id);
+      this.channel.end(421, "Idle timeout: closing control connection");
+    });
     this.tls = new SessionTlsState(this.options, socket instanceof TLSSocket ? socket : undefined, tlsSessionCache);
     this.channel = new CommandChannel(
       socket,
@@ -149,7 +154,7 @@ export class Session implements FtpSession {
   /** Sends the greeting and starts the idle timer. */
   start(): void {
     this.reply(220, this.options.greeting);
-    this.armIdleTimer();
+    this.idle.start();
     this.armLoginTimer();
   }
 
@@ -249,7 +254,7 @@ export class Session implements FtpSession {
     this.queuedDuringTransfer = 0;
     // Reading may be paused by a full queue; ABOR, STAT and QUIT must get through now.
     this.channel.throttle(false);
-    this.pauseIdleTimer();
+    this.idle.stop();
     transfer.done = (async () => {
       try {
         await body(transfer);
@@ -260,7 +265,7 @@ export class Session implements FtpSession {
         this.dataChannel.close();
         for (const run of transfer.after) run();
         if (!this.closed) {
-          this.armIdleTimer();
+          this.idle.start();
           this.drain();
         }
       }
@@ -411,7 +416,7 @@ export class Session implements FtpSession {
 
   private onLine(line: CommandLine): void {
     if (this.ending) return;
-    this.idleTimer?.refresh();
+    this.idle.touch();
     // Nothing after AUTH may be read as a command until we know whether TLS took over (security.ts).
     if (line.kind === "command" && line.command.verb === "AUTH") this.channel.hold();
     if (line.kind === "command" && this.transfer && DURING_TRANSFER.has(line.command.verb)) {
@@ -530,15 +535,6 @@ export class Session implements FtpSession {
 
   // ---- timers and close ------------------------------------------------
 
-  private armIdleTimer(): void {
-    this.pauseIdleTimer();
-    this.idleTimer = setTimeout(() => {
-      debug("session %d idle, closing", this.id);
-      this.channel.end(421, "Idle timeout: closing control connection");
-    }, this.options.timeouts.idle);
-    this.idleTimer.unref?.();
-  }
-
   /**
    * A connection must log in within `timeouts.login` (proftpd's
    * TimeoutLogin): the idle timer alone let a client that never logs in
@@ -555,15 +551,10 @@ export class Session implements FtpSession {
     this.loginTimer.unref?.();
   }
 
-  private pauseIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-  }
-
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pauseIdleTimer();
+    this.idle.stop();
     if (this.loginTimer) clearTimeout(this.loginTimer);
     this.queue = undefined;
     if (this.transfer) {

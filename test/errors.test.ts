@@ -37,3 +37,14 @@ test("every error class is branded with Symbol.for(\"ftpwire.error.<Name>\") (a 
     assert.ok(foreign instanceof (cls as new () => unknown), `${name} is not branded`);
   }
 });
+
+test("FileSystemError: instanceof by brand, a program's own subclass by prototype", async () => {
+  const { FileSystemError } = await import("../src/storage/file-system.js");
+  class QuotaError extends FileSystemError {}
+  const quota = new QuotaError("EDQUOT");
+  assert.ok(quota instanceof QuotaError);
+  assert.ok(quota instanceof FileSystemError);
+  assert.ok(quota instanceof Error);
+  assert.equal(new FileSystemError("EIO") instanceof QuotaError, false);
+  assert.equal(Object.assign(new Error("x"), { code: "EIO" }) instanceof FileSystemError, false);
+});

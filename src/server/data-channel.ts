@@ -21,6 +21,8 @@ import { FtpAbortError, FtpDataConnectionError, FtpTlsError } from "../errors.js
 import { connectData } from "../data/data-connect.js";
 import { DataListener } from "../data/data-listener.js";
 import { unmapIPv4 } from "../protocol/host-port.js";
+import { abortable } from "../io/abortable.js";
+import { endSocket } from "../io/socket-end.js";
 import { acceptTls } from "../tls/secure-socket.js";
 
 const debug = createDebug("ftpwire:data");
@@ -157,7 +159,7 @@ export class ServerDataChannel {
     this.pending = undefined;
     this.active = undefined;
     if (pending) {
-      return abortable(pending.socket, signal, () => {
+      return abortableSocket(pending.socket, signal, () => {
         pending.listener.disarm();
         pending.accepted.raw?.destroy();
       });
@@ -171,7 +173,7 @@ export class ServerDataChannel {
         signal,
       });
       socket.setNoDelay(true);
-      return abortable(secureDataSocket(socket, this.context), signal, () => socket.destroy());
+      return abortableSocket(secureDataSocket(socket, this.context), signal, () => socket.destroy());
     }
     throw new FtpDataConnectionError("No data connection was prepared (PASV/EPSV/PORT/EPRT)");
   }
@@ -215,29 +217,15 @@ export class ServerDataChannel {
   }
 }
 
-/** `promise`, or an FtpAbortError as soon as `signal` fires (then `cancel()` runs and a late socket is destroyed). */
-function abortable(promise: Promise<DataSocket>, signal: AbortSignal, cancel: () => void): Promise<DataSocket> {
-  return new Promise<DataSocket>((resolve, reject) => {
-    let aborted = false;
-    const onAbort = () => {
-      aborted = true;
-      cancel();
-      reject(new FtpAbortError("Waiting for the data connection was aborted"));
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (socket) => {
-        signal.removeEventListener("abort", onAbort);
-        if (aborted) socket.destroy();
-        else resolve(socket);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        if (!aborted) reject(error as Error);
-      },
-    );
-  });
+/** The data socket, or an FtpAbortError as soon as `signal` fires (then `cancel()` runs and a late socket is destroyed). */
+function abortableSocket(socket: Promise<DataSocket>, signal: AbortSignal, cancel: () => void): Promise<DataSocket> {
+  // Registered before abortable()'s own listener, so the setup is cancelled before the caller hears of the abort.
+  if (signal.aborted) cancel();
+  else signal.addEventListener("abort", cancel, { once: true });
+  return abortable(socket, signal, {
+    reason: () => new FtpAbortError("Waiting for the data connection was aborted"),
+    discard: (late) => late.destroy(),
+  }).finally(() => signal.removeEventListener("abort", cancel));
 }
 
 /**
@@ -250,10 +238,7 @@ export function closeDataSocket(socket: DataSocket, ok: boolean): void {
     socket.destroy();
     return;
   }
-  socket.end();
-  const timer = setTimeout(() => socket.destroy(), 2000);
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
+  endSocket(socket);
 }
 
 export function bytesOf(socket: DataSocket, direction: "read" | "written"): number {

@@ -95,12 +95,22 @@ export type FileSystemErrorCode =
   | "EBUSY"
   | "EIO";
 
+/** Marks a FileSystemError of any copy of ftpwire (ESM or CJS build), as src/errors.ts brands FtpError. */
+const FILE_SYSTEM_ERROR_BRAND = Symbol.for("ftpwire.error.FileSystemError");
+
 /** An error a `FileSystem` implementation can throw; its message never reaches the client. */
 export class FileSystemError extends Error {
+  /** True for a FileSystemError made by either build of ftpwire; a prototype check for subclasses of your own. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== FileSystemError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[FILE_SYSTEM_ERROR_BRAND] === true;
+  }
+
   override name = "FileSystemError";
   readonly code: FileSystemErrorCode;
   constructor(code: FileSystemErrorCode, message: string = code) {
     super(message);
     this.code = code;
+    Object.defineProperty(this, FILE_SYSTEM_ERROR_BRAND, { value: true });
   }
 }

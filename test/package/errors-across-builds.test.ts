@@ -13,7 +13,7 @@ const esmEntry = join(root, "dist", "esm", "index.js");
 const cjsEntry = join(root, "dist", "cjs", "index.js");
 const built = existsSync(esmEntry) && existsSync(cjsEntry);
 
-type Errors = typeof import("../../src/errors.js");
+type Errors = typeof import("../../src/errors.js") & typeof import("../../src/storage/file-system.js");
 
 test("instanceof FtpError and its subclasses holds between the ESM and the CommonJS build", { skip: !built && !process.env.CI ? "dist/ missing: run npm run build" : false }, async () => {
   assert.ok(built, "dist/esm and dist/cjs must exist (npm run build)");
@@ -38,4 +38,10 @@ test("instanceof FtpError and its subclasses holds between the ESM and the Commo
   assert.equal(({ code: "ERR_FTP_TIMEOUT" } as unknown) instanceof esm.FtpError, false);
   assert.equal((null as unknown) instanceof cjs.FtpError, false);
   assert.equal(new Error("x") instanceof esm.FtpError, false);
+  // The storage error a FileSystem throws is branded the same way.
+  const storage = new cjs.FileSystemError("ENOENT");
+  assert.ok(storage instanceof esm.FileSystemError, "FileSystemError across builds");
+  assert.ok(new esm.FileSystemError("EIO") instanceof cjs.FileSystemError);
+  assert.equal(new esm.FtpError("ERR_FTP_CLOSED", "x") instanceof cjs.FileSystemError, false);
+  assert.equal(Object.assign(new Error("x"), { code: "ENOENT" }) instanceof esm.FileSystemError, false);
 });

@@ -87,7 +87,8 @@ export type {
   ServerTransferEvent,
 } from "./server/types.js";
 // Storage for the server role.
-export { FileSystemError } from "./storage/file-system.js";
+export { FileSystemError, SEND_TO_SOCKET } from "./storage/file-system.js";
+export type { SendsToSocket } from "./storage/file-system.js";
 export type { FileSystem, FileSystemLock, FileSystemReadOptions, FileSystemWriteOptions, FileSystemErrorCode } from "./storage/file-system.js";
 export { LocalFileSystem } from "./storage/local-file-system.js";
 export type { LocalFileSystemOptions } from "./storage/local-file-system.js";

@@ -24,6 +24,8 @@
  * much CPU as the read itself.
  */
 import { Readable, type Writable } from "node:stream";
+import type { Socket } from "node:net";
+import { SEND_TO_SOCKET, type SendsToSocket } from "./send-to-socket.js";
 import { THREAD_POOL, type SmallCalls } from "./small-calls.js";
 
 export interface FileReaderOptions {
@@ -40,7 +42,7 @@ export interface FileReaderOptions {
 /** A file that keeps growing is read in steps of at least this. */
 const MIN_READ = 64 * 1024;
 
-export class FileReader extends Readable {
+export class FileReader extends Readable implements SendsToSocket {
   private readonly fd: number;
   private readonly size: number;
   private readonly chunkSize: number;
@@ -98,6 +100,11 @@ export class FileReader extends Readable {
    * stream.pipeline would) on a read error, a socket error or close, or an
    * abort of `signal`. The reader must not have been read from as a stream.
    */
+  /** The server's storage fast path (io/send-to-socket.ts): sendTo() on a plain data socket. */
+  [SEND_TO_SOCKET](socket: Socket, signal: AbortSignal): Promise<void> {
+    return this.sendTo(socket, signal);
+  }
+
   sendTo(socket: Writable, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const buffers = this.ringBuffers();

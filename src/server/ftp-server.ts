@@ -57,7 +57,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     this.host = {
       options: this.options,
       loginThrottle: new LoginThrottle(this.options.limits),
-      emit: (event, ...args) => this.safeEmit(event, ...args),
+      emit: (event, ...args) => this.safeEmit(event, ...(viewed(args) as typeof args)),
       reportError: (error, session) => this.reportError(error, session),
       sessionClosed: (session) => this.onSessionClosed(session),
     };
@@ -88,9 +88,9 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     return typeof address === "object" && address !== null ? address : undefined;
   }
 
-  /** Sessions currently connected. */
+  /** Sessions currently connected (their read-only façades). */
   get connections(): readonly FtpSession[] {
-    return [...this.sessions];
+    return [...this.sessions].map((session) => session.view);
   }
 
   /**
@@ -201,7 +201,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   private startSession(socket: Duplex, tlsSessionCache?: Server): void {
     const session = new Session(this.nextId++, socket, this.host, tlsSessionCache);
     this.sessions.add(session);
-    this.safeEmit("connection", session);
+    this.safeEmit("connection", session.view);
     session.start();
   }
 
@@ -214,7 +214,7 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   private onSessionClosed(session: Session): void {
     if (!this.sessions.delete(session)) return;
     this.releaseAddress(session.remoteAddress);
-    this.safeEmit("disconnect", { session });
+    this.safeEmit("disconnect", { session: session.view });
     if (this.sessions.size === 0 && this.onLastSession) {
       const resolve = this.onLastSession;
       this.onLastSession = undefined;
@@ -236,8 +236,21 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   private reportError(error: unknown, session?: Session): void {
     const err = error instanceof Error ? error : new Error(String(error));
     debug("error%s: %s", session ? ` in session ${session.id}` : "", err.message);
-    if (this.listenerCount("error") > 0) this.safeEmit("error", err, session);
+    if (this.listenerCount("error") > 0) this.safeEmit("error", err, session?.view);
   }
+}
+
+/**
+ * Event arguments as listeners get them: a Session, or an event object's
+ * `session`, becomes its read-only façade (session-view.ts), whichever
+ * handler emitted it.
+ */
+function viewed(args: readonly unknown[]): unknown[] {
+  return args.map((arg) => {
+    if (arg instanceof Session) return arg.view;
+    const inner = typeof arg === "object" && arg !== null ? (arg as { session?: unknown }).session : undefined;
+    return inner instanceof Session ? { ...(arg as object), session: inner.view } : arg;
+  });
 }
 
 /** Creates a server; options are validated here (FtpInvalidOptionError). */

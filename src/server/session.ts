@@ -12,24 +12,21 @@
  *   final reply (past `limits.maxQueuedCommands`, 503).
  * - Closing the control connection aborts the running transfer.
  */
-import { Socket, type Server } from "node:net";
+import type { Server } from "node:net";
 import type { Readable, Transform, Writable } from "node:stream";
 import { TLSSocket } from "node:tls";
-import { pipeline } from "node:stream/promises";
 import createDebug from "debug";
-import { FtpTimeoutError, FtpTlsError } from "../errors.js";
 import { CommandChannel, type ServerControlSocket as ControlSocket } from "../control/server-channel.js";
 import { unmapIPv4 } from "../protocol/host-port.js";
 import { DEFAULT_MLSD_FACTS } from "../protocol/listing/mlsd.js";
 import { resolveVirtualPath } from "../protocol/paths.js";
 import type { Command, CommandLine } from "../protocol/types.js";
 import { FileSystemError, type FileSystem } from "../storage/file-system.js";
-import { storageErrorReply } from "../storage/error-replies.js";
-import { FileReader } from "../io/file-reader.js";
-import { discard, guardErrors, openUnlessAborted } from "../io/stream-errors.js";
+import { isKnownStorageError, storageErrorReply, transferStorageErrorReply } from "../storage/error-replies.js";
 import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
-import { bytesOf, closeDataSocket, DataTlsReuseError, ServerDataChannel, type DataSocket } from "./data-channel.js";
-import { watchDataInactivity } from "./data-watchdog.js";
+import { ServerDataChannel } from "./data-channel.js";
+import { createSessionView } from "./session-view.js";
+import { emitTransfer, pump, startTransfer, type ActiveTransfer, type LazyTarget, type PumpResult } from "./transfer.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import { IdleTimer } from "./idle-timer.js";
 import { SessionTlsState } from "./tls-state.js";
@@ -56,27 +53,9 @@ export interface SessionHost {
   sessionClosed(session: Session): void;
 }
 
-export interface ActiveTransfer {
-  readonly verb: string;
-  readonly path: string;
-  readonly controller: AbortController;
-  readonly startedAt: number;
-  /** Why it was cut short, once it was. */
-  aborted: "abor" | "closed" | "shutdown" | undefined;
-  socket: DataSocket | undefined;
-  /** Run right after the transfer's final reply (ABOR's 226, QUIT's 221), before queued commands. */
-  readonly after: Array<() => void>;
-  done: Promise<void>;
-}
-
-type Lazy = () => Promise<Writable>; // storage opened once the data connection exists
-
 type SocketAddresses = { remoteAddress?: string; remotePort?: number; localAddress?: string };
 
-export interface PumpResult {
-  readonly ok: boolean;
-  readonly bytes: number;
-}
+export type { ActiveTransfer, PumpResult } from "./transfer.js";
 
 export class Session implements FtpSession {
   readonly id: number;
@@ -84,6 +63,8 @@ export class Session implements FtpSession {
   readonly remotePort: number;
   readonly localAddress: string;
   readonly data: Record<string, unknown> = {};
+  /** What hooks and event listeners see of this session (session-view.ts). */
+  readonly view: FtpSession = createSessionView(this);
   readonly host: SessionHost;
   readonly options: ResolvedServerOptions;
   readonly channel: CommandChannel;
@@ -162,10 +143,14 @@ export class Session implements FtpSession {
     this.channel.send(code, text);
   }
 
-  /** The storage reply for a failed storage call (never the error's text). */
-  replyStorageError(error: unknown): void {
-    const { code, text } = storageErrorReply(error);
-    if (code === 451) this.host.reportError(error, this);
+  /**
+   * The storage reply for a failed storage call (never the error's text);
+   * `afterPreliminary` once a transfer's 150 went out. An unknown failure
+   * (451) is also reported as an `error` event.
+   */
+  replyStorageError(error: unknown, afterPreliminary = false): void {
+    const { code, text } = afterPreliminary ? transferStorageErrorReply(error) : storageErrorReply(error);
+    if (code === 451 && !isKnownStorageError(error)) this.host.reportError(error, this);
     this.reply(code, text);
   }
 
@@ -233,183 +218,50 @@ export class Session implements FtpSession {
     this.channel.destroy();
   }
 
-  // ---- transfers -------------------------------------------------------
+  // ---- transfers (transfer.ts) ----------------------------------------
 
   /**
    * Runs `body` as the session's transfer: in the background, with ABOR,
    * STAT and QUIT handled meanwhile and other commands queued until it ends.
    */
   startTransfer(verb: string, path: string, body: (transfer: ActiveTransfer) => Promise<void>): void {
-    const transfer: ActiveTransfer = {
-      verb,
-      path,
-      controller: new AbortController(),
-      startedAt: Date.now(),
-      aborted: undefined,
-      socket: undefined,
-      after: [],
-      done: Promise.resolve(),
-    };
-    this.transfer = transfer;
     this.queuedDuringTransfer = 0;
     // Reading may be paused by a full queue; ABOR, STAT and QUIT must get through now.
     this.channel.throttle(false);
     this.idle.stop();
-    transfer.done = (async () => {
-      try {
-        await body(transfer);
-      } catch (error) {
-        this.replyStorageError(error);
-      } finally {
-        this.transfer = undefined;
-        this.dataChannel.close();
-        for (const run of transfer.after) run();
-        if (!this.closed) {
-          this.idle.start();
-          this.drain();
-        }
-      }
-    })();
+    this.transfer = startTransfer(this, verb, path, body, {
+      cleared: () => (this.transfer = undefined),
+      resume: () => {
+        if (this.closed) return;
+        this.idle.start();
+        this.drain();
+      },
+    });
   }
 
   /** Sends `source` over a data connection (RETR, LIST, …) and gives the final reply. */
-  async sendData(transfer: ActiveTransfer, source: Readable, opening: string, transform?: Transform): Promise<PumpResult> {
-    return this.pump(transfer, "send", source, opening, transform);
+  sendData(transfer: ActiveTransfer, source: Readable, opening: string, transform?: Transform): Promise<PumpResult> {
+    return pump(this, transfer, "send", source, opening, transform);
   }
 
   /** Receives a data connection into `target` (STOR, APPE, STOU; a function is called once the connection exists). */
-  async receiveData(transfer: ActiveTransfer, target: Writable | Lazy, opening: string, transform?: Transform): Promise<PumpResult> {
-    return this.pump(transfer, "receive", target, opening, transform);
-  }
-
-  /**
-   * One transfer: stream.pipeline between storage and the data socket, no
-   * copies on the way. The final reply depends on which side failed first:
-   * the network (426) or storage (its own code, e.g. 452) — the other side
-   * then fails too, with the same error, so the first error event decides.
-   */
-  private async pump(
-    transfer: ActiveTransfer,
-    direction: "send" | "receive",
-    target: Readable | Writable | Lazy,
-    opening: string,
-    transform: Transform | undefined,
-  ): Promise<PumpResult> {
-    let failure: { side: "network" | "storage" | "codec"; error: unknown } | undefined;
-    // A source handed in already open waits for the data connection: it is guarded from now on.
-    if (typeof target !== "function") guardErrors(target);
-    const socket = await this.openData(transfer, opening);
-    if (!socket) {
-      if (typeof target !== "function") discard(target);
-      return { ok: false, bytes: 0 };
-    }
-    const storage = await this.openStorage(transfer, target, socket);
-    if (!storage) return { ok: false, bytes: 0 };
-    // The data connection may already have failed while storage was opening.
-    const early = guardErrors(socket).error;
-    if (early !== undefined) failure = { side: "network", error: early };
-    storage.on("error", (error) => (failure ??= { side: "storage", error }));
-    socket.on("error", (error) => (failure ??= { side: "network", error }));
-    // MODE/STRU codecs around the TYPE A conversion (transfer-codecs.ts); a codec refusing the data decides the reply.
-    const middle = transferStages(this, transfer.verb, direction, transform);
-    for (const stage of middle) stage.on("error", (error) => (failure ??= { side: "codec", error }));
-    const streams = direction === "send" ? [storage, ...middle, socket] : [socket, ...middle, storage];
-    let ok = false;
-    try {
-      // A local file to a plain socket goes through a few reused buffers (FileReader.sendTo).
-      if (storage instanceof FileReader && streams.length === 2 && socket instanceof Socket && !(socket instanceof TLSSocket)) {
-        await storage.sendTo(socket, transfer.controller.signal);
-      } else {
-        await pipeline(streams as [Readable, ...Writable[]], { signal: transfer.controller.signal });
-      }
-      ok = true;
-    } catch (error) {
-      debug("session %d: %s failed: %s", this.id, transfer.verb, (error as Error).message);
-      discard(storage, error as Error);
-    } finally {
-      closeDataSocket(socket, ok);
-    }
-    const bytes = bytesOf(socket, direction === "send" ? "written" : "read");
-    if (ok && !transfer.aborted) this.reply(226, "Transfer complete");
-    else if (!transfer.aborted && failure?.side === "storage") {
-      const { code, text } = storageErrorReply(failure.error);
-      if (code === 451) this.host.reportError(failure.error, this);
-      // A storage failure in mid-transfer is "aborted: local error" unless it has its own code (452, 552).
-      this.reply(code === 550 ? 451 : code, code === 550 ? `Transfer aborted: ${text}` : text);
-    } else if (!transfer.aborted && failure?.side === "codec") {
-      const { code, text } = codecFailureReply(failure.error, direction);
-      this.reply(code, text);
-    } else this.reply(426, "Connection closed; transfer aborted");
-    return { ok: ok && !transfer.aborted, bytes };
-  }
-
-  /**
-   * The storage stream of a transfer; a lazy target is opened now that the
-   * data connection exists. An abort (ABOR, a closed control connection,
-   * shutdown) does not wait for a slow storage call: the transfer ends at
-   * once and a writer that arrives later is discarded.
-   */
-  private async openStorage(
-    transfer: ActiveTransfer,
-    target: Readable | Writable | Lazy,
-    socket: DataSocket,
-  ): Promise<Readable | Writable | undefined> {
-    if (typeof target !== "function") return target;
-    try {
-      const storage = await openUnlessAborted(target(), transfer.controller.signal);
-      if (storage) return storage;
-      this.reply(426, "Connection closed; transfer aborted");
-    } catch (error) {
-      // After 150 a storage refusal is a failed transfer (RFC 959 allows 451/551/552 here, not 550).
-      const { code, text } = storageErrorReply(error);
-      if (code === 451) this.host.reportError(error, this);
-      this.reply(code === 550 ? 451 : code, code === 550 ? `Transfer aborted: ${text}` : text);
-    }
-    discard(socket);
-    return undefined;
-  }
-
-  private async openData(transfer: ActiveTransfer, opening: string): Promise<DataSocket | undefined> {
-    if (transfer.controller.signal.aborted) {
-      // ABOR arrived while storage was still being opened: no 150 for a transfer that will not run.
-      this.reply(426, "Connection closed; transfer aborted");
-      return undefined;
-    }
-    this.reply(150, opening);
-    let socket: DataSocket;
-    try {
-      socket = await this.dataChannel.open(transfer.controller.signal);
-    } catch (error) {
-      debug("session %d: data connection failed: %s", this.id, (error as Error).message);
-      if (transfer.aborted) this.reply(426, "Connection closed; transfer aborted");
-      else if (error instanceof DataTlsReuseError) this.reply(522, "TLS session reuse required: the data connection must resume the control connection's session");
-      else if (error instanceof FtpTlsError) this.reply(425, "Can't open data connection: TLS handshake failed");
-      else this.reply(425, "Can't open data connection");
-      return undefined;
-    }
-    // From here on the socket may fail (reset, timeout) while storage is still being opened.
-    guardErrors(socket);
-    transfer.socket = socket;
-    if (transfer.controller.signal.aborted) {
-      discard(socket);
-      this.reply(426, "Connection closed; transfer aborted");
-      return undefined;
-    }
-    // Inactivity on the data connection ends the transfer (426).
-    const timeoutMs = this.options.timeouts.data;
-    watchDataInactivity(socket, timeoutMs, () => socket.destroy(new FtpTimeoutError(`No data for ${timeoutMs} ms`)));
-    return socket;
+  receiveData(transfer: ActiveTransfer, target: Writable | LazyTarget, opening: string, transform?: Transform): Promise<PumpResult> {
+    return pump(this, transfer, "receive", target, opening, transform);
   }
 
   /** Emits upload/download with the outcome. */
   emitTransfer(kind: "upload" | "download", transfer: ActiveTransfer, result: PumpResult, path = transfer.path): void {
-    this.host.emit(kind, {
-      session: this,
-      path,
-      bytes: result.bytes,
-      durationMs: Date.now() - transfer.startedAt,
-      aborted: !result.ok || transfer.aborted !== undefined,
-    });
+    emitTransfer(this, kind, transfer, result, path);
+  }
+
+  /** The data connection's inactivity timeout (transfer.ts). */
+  get dataTimeoutMs(): number {
+    return this.options.timeouts.data;
+  }
+
+  /** Emits a server event (listeners see `view`, never this object: ftp-server.ts). */
+  emit<E extends keyof FtpServerEvents>(event: E, ...args: Parameters<FtpServerEvents[E]>): boolean {
+    return this.host.emit(event, ...args);
   }
 
   // ---- dispatch --------------------------------------------------------
@@ -496,11 +348,11 @@ export class Session implements FtpSession {
   private async execute(command: Command): Promise<void> {
     let verb = command.verb;
     let arg = command.arg;
-    this.host.emit("command", { session: this, verb, arg: verb === "PASS" ? "***" : arg });
+    this.host.emit("command", { session: this.view, verb, arg: verb === "PASS" ? "***" : arg });
     debug("session %d < %s", this.id, verb === "PASS" ? "PASS ***" : `${verb} ${arg}`);
     let spec = COMMAND_TABLE.get(verb);
     if (verb !== "PASS" && this.options.beforeCommand) {
-      const decision = await this.options.beforeCommand({ session: this, verb, arg });
+      const decision = await this.options.beforeCommand({ session: this.view, verb, arg });
       if (decision && decision.action === "deny") {
         this.reply(decision.code ?? 550, decision.text ?? "Command refused");
         return;

@@ -44,6 +44,16 @@ export function storageErrorReply(error: unknown): ErrorReplyText {
   return (typeof code === "string" && BY_ERRNO.get(code)) || UNKNOWN;
 }
 
+/**
+ * The reply for a storage failure once a transfer's 150 went out: RFC 959
+ * allows 451, 551 and 552 (and 452) there, not 550, so "file unavailable"
+ * becomes "451 Transfer aborted: …"; 452 and 552 keep their own meaning.
+ */
+export function transferStorageErrorReply(error: unknown): ErrorReplyText {
+  const reply = storageErrorReply(error);
+  return reply.code === 550 ? { code: 451, text: `Transfer aborted: ${reply.text}` } : reply;
+}
+
 /** True when the error is one a storage implementation raised on purpose (a known errno). */
 export function isKnownStorageError(error: unknown): boolean {
   return storageErrorReply(error) !== UNKNOWN;

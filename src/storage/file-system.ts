@@ -95,6 +95,8 @@ export type FileSystemErrorCode =
   | "EBUSY"
   | "EIO";
 
+export { SEND_TO_SOCKET, type SendsToSocket } from "../io/send-to-socket.js";
+
 /** Marks a FileSystemError of any copy of ftpwire (ESM or CJS build), as src/errors.ts brands FtpError. */
 const FILE_SYSTEM_ERROR_BRAND = Symbol.for("ftpwire.error.FileSystemError");
 

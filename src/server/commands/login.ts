@@ -24,7 +24,7 @@ async function pass(session: Session, password: string): Promise<void> {
   if (admission.waitMs > 0) await delay(admission.waitMs);
   let result: AuthenticateResult | null | undefined;
   try {
-    result = await session.options.authenticate({ username, password, remoteAddress: session.remoteAddress, session });
+    result = await session.options.authenticate({ username, password, remoteAddress: session.remoteAddress, session: session.view });
   } catch (error) {
     session.host.reportError(error, session);
     result = null;

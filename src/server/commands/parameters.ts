@@ -45,7 +45,7 @@ function refusedByEpsvAll(session: Session): boolean {
 
 function publicAddress(session: Session): string {
   const configured = session.options.publicAddress;
-  if (typeof configured === "function") return configured(session);
+  if (typeof configured === "function") return configured(session.view);
   return configured ?? session.localAddress;
 }
 

@@ -27,7 +27,7 @@ async function site(session: Session, arg: string): Promise<void> {
   if (!handler) return session.reply(500, `Unknown SITE command ${name.slice(0, 32)}`);
   let result;
   try {
-    result = await handler({ session, name, arg: rest });
+    result = await handler({ session: session.view, name, arg: rest });
   } catch (error) {
     session.host.reportError(error, session);
     return session.reply(451, "SITE command failed");

@@ -3,6 +3,7 @@
  * table), NOOP, SYST, and STAT (server status, transfer status during a
  * transfer, or a listing of a path over the control connection).
  */
+import { formatFeatLines } from "../../protocol/features.js";
 import type { Session } from "../session.js";
 import { describeCodecs } from "../transfer-codecs.js";
 import { unixListing, stripListFlags } from "./listing.js";
@@ -15,7 +16,7 @@ function feat(session: Session): void {
     const line = typeof spec.feat === "string" ? spec.feat : spec.feat(session);
     if (line !== undefined) lines.add(line);
   }
-  session.reply(211, ["Features:", ...[...lines].sort().map((line) => ` ${line}`), "End"]);
+  session.reply(211, formatFeatLines(lines));
 }
 
 function help(session: Session, arg: string): void {

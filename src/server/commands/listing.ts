@@ -3,6 +3,7 @@
  * the control connection, and the STAT <path> form (info.ts uses it).
  * LIST/NLST/STAT accept `ls`-style flags (-a, -l, -la, …) and ignore them.
  */
+import { formatMlstFeature } from "../../protocol/features.js";
 import { Readable } from "node:stream";
 import { formatMlsdLine, mlsdLineFormatter } from "../../protocol/listing/mlsd-format.js";
 import { formatUnixLine } from "../../protocol/listing/unix.js";
@@ -158,7 +159,7 @@ export const LISTING_COMMANDS: readonly CommandSpec[] = [
     needsLogin: true,
     arg: "optional",
     syntax: "MLST [<sp> pathname]",
-    feat: (session) => `MLST ${SERVER_MLST_FACTS.map((f) => `${f}${session.mlstFacts.includes(f) ? "*" : ""};`).join("")}`,
+    feat: (session) => `MLST ${formatMlstFeature(SERVER_MLST_FACTS, session.mlstFacts)}`,
     async handler(session, arg) {
       const path = session.resolve(arg);
       const info = await session.fs.stat(path);

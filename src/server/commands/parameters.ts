@@ -4,7 +4,8 @@
  */
 import { isIPv6 } from "node:net";
 import { FtpInvalidArgumentError } from "../../errors.js";
-import { formatPasvArg, parseEprtArg, parsePortArg, unmapIPv4 } from "../../protocol/host-port.js";
+import { formatEpsvReplyText, formatMlstOptsReply, formatPasvReplyText, parseMlstOptions } from "../../protocol/features.js";
+import { parseEprtArg, parsePortArg, unmapIPv4 } from "../../protocol/host-port.js";
 import { SERVER_MLST_FACTS } from "./listing.js";
 import type { Session } from "../session.js";
 import { handleMode, handleModeOptions, handleStructure } from "../transfer-codecs.js";
@@ -127,12 +128,8 @@ export const PARAMETER_COMMANDS: readonly CommandSpec[] = [
       }
       if (option === "MODE") return handleModeOptions(session, value);
       if (option === "MLST") {
-        const wanted = value
-          .split(";")
-          .map((f) => f.trim().toLowerCase())
-          .filter((f) => SERVER_MLST_FACTS.includes(f));
-        session.mlstFacts = [...new Set(wanted)];
-        return session.reply(200, `MLST OPTS ${session.mlstFacts.map((f) => `${f};`).join("")}`);
+        session.mlstFacts = parseMlstOptions(value, SERVER_MLST_FACTS);
+        return session.reply(200, formatMlstOptsReply(session.mlstFacts));
       }
       session.reply(501, "Unknown option");
     },
@@ -155,7 +152,7 @@ export const PARAMETER_COMMANDS: readonly CommandSpec[] = [
         session.host.reportError(error, session);
         return session.reply(425, "Can't open passive connection");
       }
-      session.reply(227, `Entering Passive Mode (${formatPasvArg({ host: announce, port })})`);
+      session.reply(227, formatPasvReplyText({ host: announce, port }));
     },
   },
   {
@@ -180,7 +177,7 @@ export const PARAMETER_COMMANDS: readonly CommandSpec[] = [
         session.host.reportError(error, session);
         return session.reply(425, "Can't open passive connection");
       }
-      session.reply(229, `Entering Extended Passive Mode (|||${port}|)`);
+      session.reply(229, formatEpsvReplyText(port));
     },
   },
   {

@@ -18,13 +18,13 @@ import { TLSSocket } from "node:tls";
 import createDebug from "debug";
 import { CommandChannel, type ServerControlSocket as ControlSocket } from "../control/server-channel.js";
 import { unmapIPv4 } from "../protocol/host-port.js";
-import { DEFAULT_MLSD_FACTS } from "../protocol/listing/mlsd.js";
 import { resolveVirtualPath } from "../protocol/paths.js";
 import type { Command, CommandLine } from "../protocol/types.js";
 import { FileSystemError, type FileSystem } from "../storage/file-system.js";
 import { isKnownStorageError, storageErrorReply, transferStorageErrorReply } from "../storage/error-replies.js";
 import { COMMAND_TABLE, type CommandSpec } from "./commands/table.js";
 import { ServerDataChannel } from "./data-channel.js";
+import { forgetUserState, initialProtocolState, reinitializeState, type ProtocolState } from "./protocol-state.js";
 import { createSessionView } from "./session-view.js";
 import { emitTransfer, pump, startTransfer, type ActiveTransfer, type LazyTarget, type PumpResult } from "./transfer.js";
 import type { LoginThrottle } from "./login-throttle.js";
@@ -76,20 +76,52 @@ export class Session implements FtpSession {
 
   username: string | undefined;
   loggedIn = false;
-  cwd = "/";
   readOnly = false;
   fileSystem: FileSystem | undefined;
-  /** Representation type: "A" (ASCII, converted) or "I" (image/binary). */
-  type: "A" | "I" = "A";
-  restOffset = 0;
-  renameFrom: string | undefined;
-  epsvAll = false;
-  mlstFacts: readonly string[] = DEFAULT_MLSD_FACTS;
-  utf8 = true;
   failedLogins = 0;
+  /** cwd, TYPE, REST offset, RNFR, EPSV ALL, MLST facts: one record (protocol-state.ts). */
+  readonly state: ProtocolState = initialProtocolState();
   transfer: ActiveTransfer | undefined;
   /** QUIT was received during a transfer: nothing else runs. */
   quitting = false;
+
+  // The protocol state under the names the handlers use.
+  get cwd(): string {
+    return this.state.cwd;
+  }
+  set cwd(value: string) {
+    this.state.cwd = value;
+  }
+  get type(): "A" | "I" {
+    return this.state.type;
+  }
+  set type(value: "A" | "I") {
+    this.state.type = value;
+  }
+  get restOffset(): number {
+    return this.state.restOffset;
+  }
+  set restOffset(value: number) {
+    this.state.restOffset = value;
+  }
+  get renameFrom(): string | undefined {
+    return this.state.renameFrom;
+  }
+  set renameFrom(value: string | undefined) {
+    this.state.renameFrom = value;
+  }
+  get epsvAll(): boolean {
+    return this.state.epsvAll;
+  }
+  set epsvAll(value: boolean) {
+    this.state.epsvAll = value;
+  }
+  get mlstFacts(): readonly string[] {
+    return this.state.mlstFacts;
+  }
+  set mlstFacts(value: readonly string[]) {
+    this.state.mlstFacts = value;
+  }
 
   private lazyDataChannel: ServerDataChannel | undefined;
   private queue: CommandLine[] | undefined;
@@ -183,19 +215,15 @@ export class Session implements FtpSession {
     this.loggedIn = false;
     this.username = undefined;
     this.fileSystem = undefined;
-    this.cwd = "/";
     this.readOnly = false;
-    this.restOffset = 0;
-    this.renameFrom = undefined;
+    forgetUserState(this.state);
     if (!this.closed) this.armLoginTimer();
   }
 
   /** REIN: back to the state right after the greeting (RFC 959 §4.1.1). */
   reinitialize(): void {
     this.resetLogin();
-    this.type = "A";
-    this.epsvAll = false;
-    this.mlstFacts = DEFAULT_MLSD_FACTS;
+    reinitializeState(this.state);
     resetCodecs(this);
     this.lazyDataChannel?.dispose();
   }

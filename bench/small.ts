@@ -57,7 +57,7 @@ async function lftp(server: BenchServer, commands: string): Promise<number> {
   return (await runTool("lftp", ["-c", script], 600_000)).ms;
 }
 
-async function once(c: Case, server: BenchServer, source: string, run: number, files: number): Promise<{ up: number; down: number }> {
+async function once(c: Case, server: BenchServer, source: string, run: number): Promise<{ up: number; down: number }> {
   const remoteDir = `/small-${run}`;
   const down = join(source, "..", `down-${run}`);
   await rm(down, { recursive: true, force: true });
@@ -121,7 +121,7 @@ export function run(): Promise<void> {
                 if (missing) throw new Error(missing);
               }
               const m = await medianOf(async (i) => {
-                const t = await once(c, server!, source, i, files);
+                const t = await once(c, server!, source, i);
                 return {
                   filesPerSec: (2 * files) / ((t.up + t.down) / 1000),
                   upFilesPerSec: files / (t.up / 1000),

@@ -30,7 +30,7 @@ import { emitTransfer, pump, startTransfer, type ActiveTransfer, type LazyTarget
 import type { LoginThrottle } from "./login-throttle.js";
 import { IdleTimer } from "./idle-timer.js";
 import { SessionTlsState } from "./tls-state.js";
-import { codecFailureReply, resetCodecs, transferStages } from "./transfer-codecs.js";
+import { resetCodecs } from "./transfer-codecs.js";
 import type { ResolvedServerOptions } from "./options.js";
 import type { FtpServerEvents, FtpSession } from "./types.js";
 

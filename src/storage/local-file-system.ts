@@ -6,7 +6,7 @@
  * in short slices between yields, see lstatAll); reads use large chunks.
  */
 import { randomBytes } from "node:crypto";
-import { close as closeFd, lstat, lstatSync, open as openCallback, type Stats } from "node:fs";
+import { close as closeFd, lstat, lstatSync, type Stats } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { basename, dirname, join, posix, resolve as resolvePath, sep } from "node:path";
 import type { Readable, Writable } from "node:stream";

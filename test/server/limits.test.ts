@@ -5,7 +5,6 @@ import { connect, type Socket } from "node:net";
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
 import { startServer, TestClient } from "./helpers/ftp-test-client.js";
-import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
 
 function connectFrom(port: number, localAddress: string): Promise<Socket> {
   return new Promise((resolve, reject) => {

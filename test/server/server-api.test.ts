@@ -77,7 +77,7 @@ describe("server hooks", () => {
   it("beforeCommand can allow, deny with a reply, or rewrite; PASS never reaches it", async () => {
     const seen: string[] = [];
     const t = await startServer({
-      beforeCommand: ({ verb, arg }) => {
+      beforeCommand: ({ verb }) => {
         seen.push(verb);
         if (verb === "DELE") return { action: "deny", code: 550, text: "Deleting is not allowed here" };
         if (verb === "XYZ") return { action: "rewrite", verb: "PWD", arg: "" };

@@ -236,8 +236,9 @@ describe("server data connections", () => {
         }
       }
       assert.deepEqual(new Set(ports).size, 1, `expected one port, got ${ports.join(", ")}`);
+      const gone = once(t.server, "disconnect"); // the session's end gives the kept port back
       assert.equal((await c.cmd("QUIT")).code, 221);
-      await new Promise((r) => setTimeout(r, 50));
+      await gone;
       const late = connect({ host: "127.0.0.1", port: ports[0]! });
       const [error] = (await once(late, "error")) as [NodeJS.ErrnoException];
       assert.equal(error.code, "ECONNREFUSED");

@@ -1,11 +1,13 @@
 // Behaviours 6, 19-27: transfers, resume, ABOR, QUIT/REIN during a transfer, failed uploads.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
+import type { Writable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { startServer, readAll, writeAll, type TestClient, type TestServer } from "./helpers/ftp-test-client.js";
 import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
+import type { FileSystemWriteOptions } from "../../src/storage/file-system.js";
 import type { ServerTransferEvent } from "../../src/server/types.js";
 
 const BIG = randomBytes(24 * 1024 * 1024);
@@ -23,14 +25,30 @@ async function openData(c: TestClient, mode: "PASV" | "EPSV" | "PORT" | "EPRT"):
   return () => socket;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** MemoryFileSystem that signals each chunk its upload writers receive, so a test can split an upload at known points. */
+class ChunkSignallingFileSystem extends MemoryFileSystem {
+  readonly chunks = new EventEmitter();
+  override async write(path: string, options?: FileSystemWriteOptions): Promise<Writable> {
+    const writer = await super.write(path, options);
+    const write = writer.write.bind(writer) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    writer.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const result = write(chunk, ...rest);
+      this.chunks.emit("chunk");
+      return result;
+    }) as Writable["write"];
+    return writer;
+  }
+}
+
+/** Writes `data` and resolves once the socket handed it to the kernel. */
+const written = (socket: Writable, data: Buffer | string) => new Promise<void>((resolve) => socket.write(data, () => resolve()));
 
 describe("server transfers", () => {
   let t: TestServer;
-  let fs: MemoryFileSystem;
+  let fs: ChunkSignallingFileSystem;
   const uploads: ServerTransferEvent[] = [];
   before(async () => {
-    fs = new MemoryFileSystem({ "/big.bin": BIG, "/unix.txt": "one\ntwo\n\nthree", "/ten.txt": "0123456789" });
+    fs = new ChunkSignallingFileSystem({ "/big.bin": BIG, "/unix.txt": "one\ntwo\n\nthree", "/ten.txt": "0123456789" });
     t = await startServer({}, fs);
     t.server.on("upload", (e) => uploads.push(e));
   });
@@ -77,10 +95,12 @@ describe("server transfers", () => {
     assert.equal((await c.reply()).code, 226);
     data = await c.pasv();
     assert.equal((await c.cmd("STOR /dos.txt")).code, 150);
-    data.write("a\r");
-    await sleep(30);
-    data.write("\nb\r\n\r");
-    await sleep(30);
+    // Each piece reaches storage before the next is sent: the CR/LF pairs are split across chunks.
+    for (const piece of ["a\r", "\nb\r\n\r"]) {
+      const stored = once(fs.chunks, "chunk");
+      data.write(piece);
+      await stored;
+    }
     data.write("\nlone\rcr\r\n");
     await writeAll(data, "end");
     assert.equal((await c.reply()).code, 226);
@@ -220,8 +240,7 @@ describe("server transfers", () => {
     await c.cmd("TYPE I");
     const data = await c.pasv();
     assert.equal((await c.cmd("RETR /big.bin")).code, 150);
-    data.pause(); // the transfer stalls on backpressure
-    await sleep(50);
+    data.pause(); // the transfer stalls on backpressure (24 MiB never fit in the socket buffers)
     // STAT is answered during the transfer.
     const stat = await c.cmd("STAT");
     assert.equal(stat.code, 213);
@@ -243,7 +262,6 @@ describe("server transfers", () => {
     const data = await c.pasv();
     assert.equal((await c.cmd("RETR /big.bin")).code, 150);
     data.pause();
-    await sleep(30);
     c.send("PWD"); // queued until the transfer ends
     c.send(Buffer.from([0xff, 0xf4, 0xff, 0xf2]));
     c.send("ABOR");
@@ -258,8 +276,7 @@ describe("server transfers", () => {
     await c.cmd("TYPE I");
     let data = await c.pasv();
     assert.equal((await c.cmd("STOR /partial.bin")).code, 150);
-    data.write(randomBytes(100_000));
-    await sleep(50);
+    await written(data, randomBytes(100_000));
     c.send("ABOR");
     assert.equal((await c.reply()).code, 426);
     assert.equal((await c.reply()).code, 226);
@@ -268,10 +285,14 @@ describe("server transfers", () => {
     data = await c.pasv();
     assert.equal((await c.cmd("STOR /dropped.bin")).code, 150);
     data.write(randomBytes(100_000));
-    await sleep(50);
+    // Left as it was: reset right after the write callback was seen answered 226 once (the reset
+    // lands after the bytes were read as a complete upload?); a follow-up, not hidden here.
+    await new Promise((r) => setTimeout(r, 50));
+    // The event follows the final reply; wait for it rather than for time.
+    const droppedEvent = new Promise<void>((resolve) => t.server.on("upload", (e) => e.path === "/dropped.bin" && resolve()));
     data.resetAndDestroy();
     assert.equal((await c.reply()).code, 426);
-    await sleep(20);
+    await droppedEvent;
     const events = uploads.filter((e) => e.path === "/partial.bin" || e.path === "/dropped.bin");
     assert.equal(events.length, 2);
     assert.ok(events.every((e) => e.aborted));
@@ -283,7 +304,6 @@ describe("server transfers", () => {
     const data = await c.pasv();
     assert.equal((await c.cmd("RETR /big.bin")).code, 150);
     data.pause();
-    await sleep(30);
     const closed = once(data, "close");
     data.resume();
     c.close();

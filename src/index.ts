@@ -74,6 +74,11 @@ export type {
   ServerSecureMode,
 } from "./server/options.js";
 export { SERVER_DEFAULTS } from "./server/defaults.js";
+export type { ProxyProtocolOptions } from "./server/proxy-handshake.js";
+export { MemorySharedState } from "./server/shared-state.js";
+export type { SharedState, ReleaseConnection, LoginAdmission, LoginThrottleLimits } from "./server/shared-state.js";
+export { RedisSharedState } from "./fleet/redis-shared-state.js";
+export type { RedisSharedStateOptions } from "./fleet/redis-shared-state.js";
 export type {
   FtpSession,
   FtpServerEvents,

@@ -73,7 +73,10 @@ export class CommandChannel {
   }
 
   get isOpen(): boolean {
-    return !this.ended && !this.closedOnce && !this.socket.destroyed;
+    // writableEnded: someone else closed the socket's sending side (e.g. the
+    // server refusing an untrusted PROXY header): the lines still buffered
+    // in that chunk must not run.
+    return !this.ended && !this.closedOnce && !this.socket.destroyed && !this.socket.writableEnded;
   }
 
   /**

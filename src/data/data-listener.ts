@@ -30,6 +30,12 @@ export interface DataListenerOptions {
    * transfers). Between arms every connection is refused.
    */
   readonly reusable?: boolean;
+  /**
+   * For a peer whose address is not `acceptFrom`: whether it may be accepted
+   * after all (a trusted load balancer relaying the client, say). It may read
+   * from the socket (a PROXY header) before deciding; a rejection refuses.
+   */
+  readonly vouch?: ((socket: Socket, remoteAddress: string) => Promise<boolean>) | undefined;
 }
 
 type Waiter = { resolve: (socket: Socket) => void; reject: (error: Error) => void };
@@ -44,6 +50,7 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
   readonly port: number;
   private readonly server: Server;
   private readonly acceptFrom: string | undefined;
+  private readonly vouch: DataListenerOptions["vouch"];
   private timer: NodeJS.Timeout | undefined;
   private ready: Socket | undefined;
   private waiter: Waiter | undefined;
@@ -61,6 +68,7 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
     this.acceptFrom = options.acceptFrom === undefined ? undefined : unmapIPv4(options.acceptFrom);
     this.reusable = options.reusable ?? false;
     this.timeoutMs = options.timeoutMs;
+    this.vouch = options.vouch;
     server.on("connection", (socket) => this.onConnection(socket));
     server.on("error", (error) => {
       this.fail(new FtpDataConnectionError("Data listener failed", { cause: error }));
@@ -134,9 +142,19 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
     this.stopListening();
   }
 
-  private onConnection(socket: Socket): void {
+  private onConnection(socket: Socket, vouched = false): void {
     const remote = unmapIPv4(socket.remoteAddress ?? "");
-    if (!this.armed || this.failure || this.ready || (this.acceptFrom !== undefined && remote !== this.acceptFrom)) {
+    const foreign = !vouched && this.acceptFrom !== undefined && remote !== this.acceptFrom;
+    const waiting = this.armed && !this.failure && !this.ready;
+    if (foreign && waiting && this.vouch) {
+      socket.on("error", () => {});
+      this.vouch(socket, remote).then(
+        (ok) => (ok ? this.onConnection(socket, true) : this.refuse(socket, remote)),
+        () => this.refuse(socket, remote),
+      );
+      return;
+    }
+    if (!waiting || foreign) {
       debug("refused data connection from %s (expected %s)", remote, this.acceptFrom);
       socket.destroy();
       if (this.armed && !this.failure && !this.ready) this.emit("rejected", remote);
@@ -159,6 +177,12 @@ export class DataListener extends EventEmitter<DataListenerEvents> {
       this.ready = socket;
       socket.once("close", () => socket.off("error", swallow));
     }
+  }
+
+  private refuse(socket: Socket, remote: string): void {
+    debug("refused data connection from %s (not vouched for)", remote);
+    socket.destroy();
+    if (this.armed && !this.failure && !this.ready) this.emit("rejected", remote);
   }
 
   /** Ends the current wait (the listener itself stays open when reusable; `close()` stops it). */

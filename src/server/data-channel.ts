@@ -24,6 +24,7 @@ import { unmapIPv4 } from "../protocol/host-port.js";
 import { abortable } from "../io/abortable.js";
 import { endSocket } from "../io/socket-end.js";
 import { acceptTls } from "../tls/secure-socket.js";
+import { readProxyHeader } from "./proxy-handshake.js";
 
 const debug = createDebug("ftpwire:data");
 
@@ -46,6 +47,12 @@ export interface DataChannelContext {
   readonly localAddress: string;
   /** Remote address of the control connection (unmapped): the only peer allowed on the data port. */
   readonly remoteAddress: string;
+  /**
+   * The load balancer the client came through (PROXY protocol): passive data
+   * connections from it are accepted when vouched for (its PROXY header names
+   * the session's client, or `passive: "balancer"` opts out of the check).
+   */
+  readonly balancer?: { readonly passive: "header" | "balancer"; readonly isTrusted: (address: string) => boolean; readonly timeoutMs: number } | undefined;
   readonly portRange: readonly [number, number] | undefined;
   readonly timeoutMs: number;
   /** The TLS policy for a data connection established now (undefined: clear, PROT C). */
@@ -125,6 +132,7 @@ export class ServerDataChannel {
         host: this.context.localAddress,
         portRange: this.context.portRange,
         acceptFrom: this.context.remoteAddress,
+        vouch: this.context.balancer && ((socket, remote) => this.vouchForBalancer(socket, remote)),
         timeoutMs: this.context.timeoutMs,
         reusable: true,
       });
@@ -144,6 +152,14 @@ export class ServerDataChannel {
     socket.catch(() => undefined);
     this.pending = { listener, accepted, socket };
     return listener;
+  }
+
+  private async vouchForBalancer(socket: Socket, remote: string): Promise<boolean> {
+    const balancer = this.context.balancer!;
+    if (!balancer.isTrusted(remote)) return false;
+    if (balancer.passive === "balancer") return true;
+    const header = await readProxyHeader(socket, balancer.timeoutMs);
+    return header.source !== undefined && unmapIPv4(header.source.address) === this.context.remoteAddress;
   }
 
   /** Remembers where to connect for the next transfer (replacing any previous setup). */

@@ -15,11 +15,12 @@ import { endSocket } from "../io/socket-end.js";
 import { acceptTls } from "../tls/secure-socket.js";
 import type { TypedEmitter } from "../typed-emitter.js";
 import { createTlsSessionCache } from "./tls-session-cache.js";
-import { LoginThrottle } from "./login-throttle.js";
+import { readProxyHeader, refuseUntrustedProxyHeader } from "./proxy-handshake.js";
+import type { ReleaseConnection } from "./shared-state.js";
 import { passiveRangeWarning, READ_EPHEMERAL_RANGE, readEphemeralPortRange } from "./ephemeral-ports.js";
 import { SERVER_DEFAULTS } from "./defaults.js";
 import { resolveServerOptions, type FtpServerOptions, type ResolvedServerOptions } from "./options.js";
-import { Session, type SessionHost } from "./session.js";
+import { Session, type SessionHost, type SessionPeer } from "./session.js";
 import type { FtpServerEvents, FtpSession } from "./types.js";
 
 const debug = createDebug("ftpwire:server");
@@ -38,8 +39,9 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
   readonly options: ResolvedServerOptions;
   private readonly server: Server;
   private readonly sessions = new Set<Session>();
-  private readonly perAddress = new Map<string, number>();
-  /** Implicit FTPS connections still in their TLS handshake (counted against the limits already). */
+  /** Frees each session's slot in the shared connection count. */
+  private readonly releases = new Map<Session, ReleaseConnection>();
+  /** Connections not yet sessions (PROXY header, shared count, implicit TLS): counted against maxConnections. */
   private readonly handshaking = new Set<Duplex>();
   private readonly host: SessionHost;
   private nextId = 1;
@@ -56,7 +58,6 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
     this.server.on("error", (error) => this.reportError(error));
     this.host = {
       options: this.options,
-      loginThrottle: new LoginThrottle(this.options.limits),
       emit: (event, ...args) => this.safeEmit(event, ...(viewed(args) as typeof args)),
       reportError: (error, session) => this.reportError(error, session),
       sessionClosed: (session) => this.onSessionClosed(session),
@@ -164,56 +165,100 @@ export class FtpServer extends (EventEmitter as new () => TypedEmitter<FtpServer
       socket.destroy();
       return;
     }
-    const address = unmapIPv4((socket as Partial<Socket>).remoteAddress ?? "");
+    // Counted as open from the first byte: the PROXY header, the shared
+    // connection count and an implicit TLS handshake all take time.
+    this.handshaking.add(socket);
+    this.admit(socket).catch((error: unknown) => {
+      this.handshaking.delete(socket);
+      this.reportError(error);
+      socket.destroy();
+    });
+  }
+
+  /** PROXY header, connection limits, implicit TLS, then the session. */
+  private async admit(socket: Duplex): Promise<void> {
+    const real = unmapIPv4((socket as Partial<Socket>).remoteAddress ?? "");
+    const peer = await this.identifyPeer(socket, real);
+    if (!peer || this.closing) {
+      this.handshaking.delete(socket);
+      socket.destroy();
+      return;
+    }
     const limits = this.options.limits;
-    const fromAddress = this.perAddress.get(address) ?? 0;
-    const open = this.sessions.size + this.handshaking.size;
-    if (open >= limits.maxConnections || fromAddress >= limits.maxConnectionsPerAddress) {
+    const open = this.sessions.size + this.handshaking.size - 1;
+    const release =
+      open >= limits.maxConnections ? undefined : await this.options.sharedState.claimConnection(peer.remoteAddress, limits.maxConnectionsPerAddress);
+    if (!release) {
+      this.handshaking.delete(socket);
       const why = open >= limits.maxConnections ? "Too many connections" : "Too many connections from your address";
-      debug("refusing %s: %s", address, why);
+      debug("refusing %s: %s", peer.remoteAddress, why);
       (socket as Partial<Socket>).setNoDelay?.(true);
       endSocket(socket, formatReply(421, why));
       return;
     }
-    this.perAddress.set(address, fromAddress + 1);
+    if (this.closing) {
+      this.handshaking.delete(socket);
+      release();
+      socket.destroy();
+      return;
+    }
     const secureContext = this.options.secureContext;
-    if (this.options.secure !== "implicit" || !secureContext) return this.startSession(socket);
-    // Implicit FTPS: TLS from the first byte, then the greeting. A failed
-    // handshake costs only this connection.
-    this.handshaking.add(socket);
+    if (this.options.secure !== "implicit" || !secureContext) {
+      this.handshaking.delete(socket);
+      return this.startSession(socket, peer, release);
+    }
+    // Implicit FTPS: TLS from the first byte (after any PROXY header), then
+    // the greeting. A failed handshake costs only this connection.
     const sessionCache = createTlsSessionCache();
-    acceptTls(socket as Socket, { secureContext, timeoutMs: this.options.timeouts.tlsHandshake, sessionServer: sessionCache }).then(
-      (secure) => {
-        this.handshaking.delete(socket);
-        if (this.closing) {
-          secure.destroy();
-          this.releaseAddress(address);
-        } else this.startSession(secure, sessionCache);
-      },
-      (error: Error) => {
-        this.handshaking.delete(socket);
-        debug("implicit TLS handshake from %s failed: %s", address, error.message);
-        this.releaseAddress(address);
-      },
-    );
+    try {
+      const secure = await acceptTls(socket as Socket, { secureContext, timeoutMs: this.options.timeouts.tlsHandshake, sessionServer: sessionCache });
+      this.handshaking.delete(socket);
+      if (this.closing) {
+        secure.destroy();
+        release();
+      } else this.startSession(secure, peer, release, sessionCache);
+    } catch (error) {
+      this.handshaking.delete(socket);
+      debug("implicit TLS handshake from %s failed: %s", peer.remoteAddress, (error as Error).message);
+      release();
+    }
   }
 
-  private startSession(socket: Duplex, tlsSessionCache?: Server): void {
-    const session = new Session(this.nextId++, socket, this.host, tlsSessionCache);
+  /**
+   * Who the client is: the socket's peer, or (from a trusted balancer, with
+   * `proxyProtocol`) the client its PROXY header names. Undefined: refused.
+   */
+  private async identifyPeer(socket: Duplex, real: string): Promise<SessionPeer | undefined> {
+    const own: SessionPeer = { remoteAddress: real, remotePort: (socket as Partial<Socket>).remotePort ?? 0, viaBalancer: undefined };
+    const proxy = this.options.proxyProtocol;
+    if (!proxy) return own;
+    if (!proxy.isTrusted(real)) {
+      refuseUntrustedProxyHeader(socket, real);
+      return own;
+    }
+    try {
+      const header = await readProxyHeader(socket, proxy.timeoutMs);
+      // LOCAL (the balancer's health check) and headers without a TCP client stand for the balancer itself.
+      if (!header.source) return own;
+      return { remoteAddress: unmapIPv4(header.source.address), remotePort: header.source.port, viaBalancer: real };
+    } catch (error) {
+      debug("PROXY header from %s refused: %s", real, (error as Error).message);
+      return undefined;
+    }
+  }
+
+  private startSession(socket: Duplex, peer: SessionPeer, release: ReleaseConnection, tlsSessionCache?: Server): void {
+    const session = new Session(this.nextId++, socket, this.host, peer, tlsSessionCache);
     this.sessions.add(session);
+    this.releases.set(session, release);
     this.safeEmit("connection", session.view);
     session.start();
   }
 
-  private releaseAddress(address: string): void {
-    const count = (this.perAddress.get(address) ?? 1) - 1;
-    if (count <= 0) this.perAddress.delete(address);
-    else this.perAddress.set(address, count);
-  }
-
   private onSessionClosed(session: Session): void {
     if (!this.sessions.delete(session)) return;
-    this.releaseAddress(session.remoteAddress);
+    this.releases.get(session)?.();
+    this.releases.delete(session);
     this.safeEmit("disconnect", { session: session.view });
     if (this.sessions.size === 0 && this.onLastSession) {
       const resolve = this.onLastSession;

@@ -7,6 +7,8 @@ import { isIP } from "node:net";
 import { createSecureContext, type SecureContext, type SecureContextOptions } from "node:tls";
 import { FtpInvalidOptionError } from "../errors.js";
 import { SERVER_DEFAULTS } from "./defaults.js";
+import { resolveProxyProtocol, type ProxyProtocolOptions, type ResolvedProxyProtocol } from "./proxy-handshake.js";
+import { MemorySharedState, type SharedState } from "./shared-state.js";
 import type {
   AuthenticateContext,
   AuthenticateResult,
@@ -109,6 +111,16 @@ export interface FtpServerOptions {
    * Python's ftplib never resumes sessions.
    */
   readonly requireTlsSessionReuse?: boolean;
+  /**
+   * Connections from a TCP load balancer that announces the client with a
+   * PROXY protocol header (v1 or v2). See docs/scaling.md.
+   */
+  readonly proxyProtocol?: ProxyProtocolOptions;
+  /**
+   * Where connections per address, failed logins and bans are counted.
+   * Default: this process's memory. A fleet shares one (`RedisSharedState`).
+   */
+  readonly sharedState?: SharedState;
 }
 
 /** The options after validation and defaults, as `server.options` holds them. */
@@ -131,6 +143,8 @@ export interface ResolvedServerOptions {
   readonly secure: false | "explicit" | "implicit";
   readonly requireTls: RequireTlsPolicy;
   readonly requireTlsSessionReuse: boolean;
+  readonly proxyProtocol: ResolvedProxyProtocol | undefined;
+  readonly sharedState: SharedState;
 }
 
 function fail(message: string): never {
@@ -229,6 +243,8 @@ export function resolveServerOptions(options: FtpServerOptions): ResolvedServerO
     limits,
     timeouts,
     ...resolveTlsOptions(options, bool),
+    proxyProtocol: resolveProxyProtocol(options.proxyProtocol),
+    sharedState: resolveSharedState(options.sharedState),
   };
 }
 
@@ -292,4 +308,12 @@ function resolveSecure(value: unknown, hasTls: boolean): false | "explicit" | "i
   if (value === true || value === "explicit") return "explicit";
   if (value === "implicit") return "implicit";
   fail(`options.secure must be true, false, "explicit" or "implicit", got ${String(value)}`);
+}
+
+function resolveSharedState(given: SharedState | undefined): SharedState {
+  if (given === undefined) return new MemorySharedState();
+  for (const method of ["claimConnection", "admitLogin", "loginFailed", "isBanned"] as const) {
+    if (typeof (given as unknown as Record<string, unknown>)[method] !== "function") fail(`options.sharedState.${method} must be a function`);
+  }
+  return given;
 }

@@ -27,7 +27,6 @@ import { ServerDataChannel } from "./data-channel.js";
 import { forgetUserState, initialProtocolState, reinitializeState, type ProtocolState } from "./protocol-state.js";
 import { createSessionView } from "./session-view.js";
 import { emitTransfer, pump, startTransfer, type ActiveTransfer, type LazyTarget, type PumpResult } from "./transfer.js";
-import type { LoginThrottle } from "./login-throttle.js";
 import { IdleTimer } from "./idle-timer.js";
 import { SessionTlsState } from "./tls-state.js";
 import { resetCodecs } from "./transfer-codecs.js";
@@ -45,8 +44,6 @@ const KEEPS_REST = new Set(["REST", "PASV", "EPSV", "PORT", "EPRT", "TYPE", "MOD
 /** What the session needs from the server that owns it. */
 export interface SessionHost {
   readonly options: ResolvedServerOptions;
-  /** Failed logins per remote address, over all sessions of the server. */
-  readonly loginThrottle: LoginThrottle;
   emit<E extends keyof FtpServerEvents>(event: E, ...args: Parameters<FtpServerEvents[E]>): boolean;
   /** A failure inside the session; reported without taking the server down. */
   reportError(error: unknown, session: Session): void;
@@ -54,6 +51,14 @@ export interface SessionHost {
 }
 
 type SocketAddresses = { remoteAddress?: string; remotePort?: number; localAddress?: string };
+
+/** Who the client is (its own address, or the one a trusted balancer's PROXY header named). */
+export interface SessionPeer {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** The balancer's own address when the client came through one (PROXY protocol). */
+  readonly viaBalancer: string | undefined;
+}
 
 export type { ActiveTransfer, PumpResult } from "./transfer.js";
 
@@ -133,12 +138,16 @@ export class Session implements FtpSession {
   private loginTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(id: number, socket: ControlSocket & SocketAddresses, host: SessionHost, tlsSessionCache?: Server) {
+  /** The balancer the client came through (PROXY protocol), if any. */
+  private readonly viaBalancer: string | undefined;
+
+  constructor(id: number, socket: ControlSocket & SocketAddresses, host: SessionHost, peer?: SessionPeer, tlsSessionCache?: Server) {
     this.id = id;
     this.host = host;
     this.options = host.options;
-    this.remoteAddress = unmapIPv4(socket.remoteAddress ?? "");
-    this.remotePort = socket.remotePort ?? 0;
+    this.remoteAddress = peer?.remoteAddress ?? unmapIPv4(socket.remoteAddress ?? "");
+    this.remotePort = peer?.remotePort ?? socket.remotePort ?? 0;
+    this.viaBalancer = peer?.viaBalancer;
     this.localAddress = unmapIPv4(socket.localAddress ?? "");
     this.idle = new IdleTimer(this.options.timeouts.idle, () => {
       debug("session %d idle, closing", this.id);
@@ -157,6 +166,7 @@ export class Session implements FtpSession {
     this.lazyDataChannel ??= new ServerDataChannel({
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,
+      balancer: this.viaBalancer === undefined ? undefined : this.options.proxyProtocol,
       portRange: this.options.portRange,
       timeoutMs: this.options.timeouts.data,
       tls: () => this.tls.dataPolicy(),

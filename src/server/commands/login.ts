@@ -14,9 +14,10 @@ async function pass(session: Session, password: string): Promise<void> {
   if (session.loggedIn) return session.reply(503, "Already logged in");
   const username = session.username;
   if (username === undefined) return session.reply(503, "Login with USER first");
-  // Per address, over all its connections (login-throttle.ts): banned, or wait for this attempt's slot.
-  const throttle = session.host.loginThrottle;
-  const admission = throttle.admit(session.remoteAddress);
+  // Per address, over all its connections and, with a shared store, every
+  // node of the fleet (login-throttle.ts, shared-state.ts): banned, or wait for this attempt's slot.
+  const { sharedState, limits } = session.options;
+  const admission = await sharedState.admitLogin(session.remoteAddress, limits);
   if (admission.banned) {
     session.host.emit("loginFailed", { session, username, attempts: session.failedLogins });
     return session.channel.end(421, "Too many failed logins from your address: try again later");
@@ -31,7 +32,7 @@ async function pass(session: Session, password: string): Promise<void> {
   }
   if (!result || typeof result.fileSystem !== "object" || result.fileSystem === null) {
     session.failedLogins += 1;
-    throttle.failed(session.remoteAddress);
+    await sharedState.loginFailed(session.remoteAddress, limits);
     session.username = undefined;
     session.host.emit("loginFailed", { session, username, attempts: session.failedLogins });
     // The same reply, after the same delay, whether the user exists or not.

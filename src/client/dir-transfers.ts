@@ -60,7 +60,10 @@ async function runJobs(
 ): Promise<number> {
   let bytes = 0;
   if (concurrency === 1 || jobs.length <= 1) {
-    for (const job of jobs) bytes += (await move(client, job)).bytes;
+    for (const job of jobs) {
+      const moved = (await move(client, job)).bytes;
+      bytes += moved;
+    }
     return bytes;
   }
   const pool = new ConnectionPool(Math.min(concurrency, jobs.length), openSibling);
@@ -69,7 +72,10 @@ async function runJobs(
     const worker = async () => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
-        bytes += (await pool.run((c) => move(c, job))).bytes;
+        // Await first, then add: `bytes += await …` reads `bytes` before the
+        // await, and parallel workers would overwrite each other's sums.
+        const moved = (await pool.run((c) => move(c, job))).bytes;
+        bytes += moved;
       }
     };
     await Promise.all(Array.from({ length: pool.size }, worker));

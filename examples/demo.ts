@@ -8,7 +8,7 @@ import { randomBytes, createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, createServer, LocalFileSystem } from "../src/index.js";
+import { Client, createServer, LocalFileSystem } from "ftpwire";
 
 const SIZE = 4 * 1024 * 1024;
 const USER = "demo";

@@ -9,7 +9,7 @@
 // half-written value.
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { Client, FtpError } from "../src/index.js";
+import { Client, FtpError } from "ftpwire";
 
 export class FtpKeyValueStore {
   constructor(

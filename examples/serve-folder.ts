@@ -1,15 +1,19 @@
 // Serves a folder over FTP with a small user table.
 //
-//   node --import tsx examples/serve-folder.ts [folder] [port]
+//   node --import tsx examples/serve-folder.ts [folder] [--port 2121] [--host 127.0.0.1] [--passive 50000-50100]
 //   curl -u alice:wonderland ftp://127.0.0.1:2121/
+//
+// --port 0 takes a free port (printed at start); without --passive, each
+// passive data connection gets a free port from the system.
 //
 // Each user sees their own sub-folder of `folder` as "/" ("alice" → folder/alice);
 // "anonymous" gets the public folder read-only. Passwords are stored as scrypt
 // hashes and compared in constant time; failed logins are delayed by the server.
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
-import { createServer, LocalFileSystem } from "../src/index.js";
+import { createServer, LocalFileSystem } from "ftpwire";
 
 interface UserEntry {
   readonly salt: Buffer;
@@ -32,14 +36,25 @@ function checkPassword(user: UserEntry, password: string): boolean {
   return timingSafeEqual(scryptSync(password, user.salt, 32), user.hash);
 }
 
-const folder = resolve(process.argv[2] ?? "./ftp-root");
-const port = Number(process.argv[3] ?? 2121);
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { port: { type: "string", default: "2121" }, host: { type: "string", default: "127.0.0.1" }, passive: { type: "string" } },
+});
+const folder = resolve(positionals[0] ?? "./ftp-root");
+const port = Number(args.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0 to 65535, got ${args.port}`);
+/** "50000-50100" → [50000, 50100]; the server checks the numbers themselves. */
+function portRange(text: string): [number, number] {
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  if (!match) throw new Error(`--passive must look like 50000-50100, got ${text}`);
+  return [Number(match[1]), Number(match[2])];
+}
 
 for (const name of [...USERS.keys(), "public"]) await mkdir(join(folder, name), { recursive: true });
 
 const server = createServer({
   greeting: "Welcome to the ftpwire example server",
-  passive: { portRange: [50000, 50100] },
+  ...(args.passive === undefined ? {} : { passive: { portRange: portRange(args.passive) } }),
   limits: { maxConnectionsPerAddress: 8 },
   timeouts: { idle: 600_000 },
   authenticate: ({ username, password }) => {
@@ -65,7 +80,7 @@ server.on("upload", (e) => console.log(`upload ${e.path} ${e.bytes} B in ${e.dur
 server.on("download", (e) => console.log(`download ${e.path} ${e.bytes} B in ${e.durationMs} ms${e.aborted ? " (aborted)" : ""}`));
 server.on("error", (error) => console.error("session error:", error.message));
 
-const address = await server.listen({ host: "127.0.0.1", port });
+const address = await server.listen({ host: args.host, port });
 console.log(`serving ${folder} on ftp://${address.address}:${address.port}`);
 
 // The library never installs signal handlers; the application decides how to stop.

@@ -5,7 +5,7 @@
 // Ctrl-C aborts the transfer cleanly (ABOR) through an AbortSignal.
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { Client, FtpError } from "../src/index.js";
+import { Client, FtpError } from "ftpwire";
 
 const [url, localPath, remoteArg] = process.argv.slice(2);
 if (!url || !localPath) {

@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const flags = process.argv.slice(2).filter((a) => a.startsWith("-"));
@@ -19,7 +20,13 @@ files.sort();
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${concurrency}`, ...flags, ...files],
+  [
+    "--import", "tsx", "--test", `--test-concurrency=${concurrency}`,
+    // The spec reporter, then one line: what was skipped and why.
+    "--test-reporter=spec", "--test-reporter-destination=stdout",
+    `--test-reporter=${pathToFileURL(join(import.meta.dirname, "skip-summary-reporter.mjs")).href}`, "--test-reporter-destination=stdout",
+    ...flags, ...files,
+  ],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

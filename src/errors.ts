@@ -18,6 +18,10 @@ export type FtpErrorCode =
   | "ERR_FTP_TIMEOUT"
   /** The connection closed before the operation finished. */
   | "ERR_FTP_CLOSED"
+  /** The control connection could not be made: refused, unreachable, a name that does not resolve, or `createSocket` failed. `cause` is the system error. */
+  | "ERR_FTP_CONNECT"
+  /** The local side failed: a local file that cannot be read or written, a source or destination stream that errored. `cause` is that error. */
+  | "ERR_FTP_LOCAL"
   /** The peer broke the protocol (malformed reply, bad PASV/EPSV text, …). */
   | "ERR_FTP_PROTOCOL"
   /** The operation was cancelled through an AbortSignal or `abort()`. */
@@ -117,6 +121,47 @@ export class FtpConnectionClosedError extends FtpError {
   }
 }
 brand(FtpConnectionClosedError, "FtpConnectionClosedError");
+
+/**
+ * The control connection could not be made (ECONNREFUSED, ENOTFOUND,
+ * EHOSTUNREACH, …, or `createSocket` threw). The system error is the
+ * `cause`; `host` and `port` say where the client tried to go. A timeout
+ * while connecting is `FtpTimeoutError`; a server that answers and refuses
+ * (421) is `FtpReplyError`.
+ */
+export class FtpConnectError extends FtpError {
+  override name = "FtpConnectError";
+  readonly host: string;
+  readonly port: number;
+  constructor(host: string, port: number, message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_CONNECT", message, options);
+    this.host = host;
+    this.port = port;
+  }
+}
+brand(FtpConnectError, "FtpConnectError");
+
+/**
+ * The local side of an operation failed, not FTP: a local file that cannot
+ * be read, created or written (ENOENT, EACCES, ENOSPC, …), a local folder
+ * of `uploadDir`/`downloadDir`, or a source or destination stream of the
+ * caller's that errored. The original error is the `cause`; `localCode` is
+ * its Node error code when it has one, `path` the local path when known.
+ */
+export class FtpLocalError extends FtpError {
+  override name = "FtpLocalError";
+  /** The cause's `code` (ENOENT, ENOSPC, …), when it has a string one. */
+  readonly localCode: string | undefined;
+  /** The local path involved, when there is one (not for a caller's stream). */
+  readonly path: string | undefined;
+  constructor(message: string, options: FtpErrorOptions & { readonly path?: string | undefined } = {}) {
+    super("ERR_FTP_LOCAL", message, options);
+    const code = (options.cause as { code?: unknown } | null | undefined)?.code;
+    this.localCode = typeof code === "string" ? code : undefined;
+    this.path = options.path;
+  }
+}
+brand(FtpLocalError, "FtpLocalError");
 
 export class FtpProtocolError extends FtpError {
   override name = "FtpProtocolError";

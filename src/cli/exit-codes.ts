@@ -48,6 +48,8 @@ export function exitCodeFor(error: unknown): number {
     switch (error.code) {
       case "ERR_FTP_ABORTED":
         return EXIT.interrupted;
+      case "ERR_FTP_LOCAL":
+        return EXIT.local;
       case "ERR_FTP_INVALID_OPTION":
       case "ERR_FTP_INVALID_ARGUMENT":
         return EXIT.usage;

@@ -10,7 +10,7 @@
  */
 import type { Duplex } from "node:stream";
 import { connectSocket } from "../data/data-connect.js";
-import { FtpConnectionClosedError, FtpError, FtpInvalidOptionError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
+import { FtpConnectError, FtpConnectionClosedError, FtpError, FtpInvalidOptionError, FtpProtocolError, FtpReplyError, FtpTimeoutError } from "../errors.js";
 import { ReplyChannel, type ClientControlSocket } from "../control/client-channel.js";
 import { abortable } from "../io/abortable.js";
 import { parseFeatReply } from "../protocol/features.js";
@@ -90,7 +90,7 @@ function openSocket(options: ResolvedClientOptions, signal: AbortSignal | undefi
     family: options.family,
     timeoutMs: options.timeouts.connect,
     signal,
-    failure: (message, cause) => new FtpConnectionClosedError(message, { cause }),
+    failure: (message, cause) => new FtpConnectError(options.host, options.port, message, { cause }),
     aborted: () => abortError(signal),
   });
 }
@@ -113,10 +113,10 @@ async function suppliedSocket(options: ResolvedClientOptions, signal: AbortSigna
     if (!isDuplex(socket)) {
       throw new FtpInvalidOptionError("createSocket must give a Duplex (a net.Socket, a tunnel, a test stream)");
     }
-    if (socket.destroyed) throw new FtpConnectionClosedError(`The socket from createSocket for ${host} port ${port} is already destroyed`);
+    if (socket.destroyed) throw new FtpConnectError(host, port, `The socket from createSocket for ${host} port ${port} is already destroyed`);
     return socket;
   } catch (error) {
-    throw error instanceof FtpError ? error : new FtpConnectionClosedError(`createSocket failed for ${host} port ${port}`, { cause: error });
+    throw error instanceof FtpError ? error : new FtpConnectError(host, port, `createSocket failed for ${host} port ${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
     if (timer) clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);

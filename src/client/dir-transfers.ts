@@ -11,6 +11,7 @@ import { FtpInvalidOptionError } from "../errors.js";
 import type { Client } from "./client.js";
 import { ConnectionPool } from "./connection-pool.js";
 import { joinRemote } from "./dir-ops.js";
+import { locally } from "./local-failure.js";
 import type { ProgressInfo } from "./session.js";
 
 export interface DirTransferOptions {
@@ -60,7 +61,10 @@ async function runJobs(
 ): Promise<number> {
   let bytes = 0;
   if (concurrency === 1 || jobs.length <= 1) {
-    for (const job of jobs) bytes += (await move(client, job)).bytes;
+    for (const job of jobs) {
+      const moved = (await move(client, job)).bytes;
+      bytes += moved;
+    }
     return bytes;
   }
   const pool = new ConnectionPool(Math.min(concurrency, jobs.length), openSibling);
@@ -69,7 +73,10 @@ async function runJobs(
     const worker = async () => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
-        bytes += (await pool.run((c) => move(c, job))).bytes;
+        // Await first, then add: `bytes += await …` reads `bytes` before the
+        // await, and parallel workers would overwrite each other's sums.
+        const moved = (await pool.run((c) => move(c, job))).bytes;
+        bytes += moved;
       }
     };
     await Promise.all(Array.from({ length: pool.size }, worker));
@@ -82,12 +89,14 @@ async function runJobs(
 export async function uploadDir(client: Client, openSibling: OpenSibling, localDir: string, remoteDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
   const concurrency = checkConcurrency(options.concurrency);
   const { signal, onProgress } = options;
+  // A missing or unreadable local folder fails before anything is created on the server.
+  await locally(() => readdir(localDir), `Cannot read the folder ${localDir}`, localDir);
   const root = await absoluteRemote(client, remoteDir, signal);
   await client.mkdir(root, { recursive: true, signal });
   const jobs: Job[] = [];
   const walk = async (local: string, remote: string, depth: number): Promise<void> => {
     if (depth > MAX_DEPTH) throw new FtpInvalidOptionError(`${local}: directory tree deeper than ${MAX_DEPTH}`);
-    const entries = await readdir(local, { withFileTypes: true });
+    const entries = await locally(() => readdir(local, { withFileTypes: true }), `Cannot read the folder ${local}`, local);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const l = join(local, entry.name);
@@ -110,7 +119,7 @@ export async function downloadDir(client: Client, openSibling: OpenSibling, remo
   const jobs: Job[] = [];
   const walk = async (remote: string, local: string, depth: number): Promise<void> => {
     if (depth > MAX_DEPTH) throw new FtpInvalidOptionError(`${remote}: directory tree deeper than ${MAX_DEPTH}`);
-    await fsMkdir(local, { recursive: true });
+    await locally(() => fsMkdir(local, { recursive: true }), `Cannot create the folder ${local}`, local);
     for (const entry of await client.list(remote, { signal })) {
       // Names with a path separator would escape localDir: refuse rather than write outside.
       if (entry.name.includes("/") || entry.name.includes("\\") || entry.name === "." || entry.name === "..") continue;

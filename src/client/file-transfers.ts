@@ -14,6 +14,7 @@ import { FtpAbortError, FtpInvalidArgumentError } from "../errors.js";
 import { createCrlfToLf, createLfToCrlf } from "../data/ascii-transform.js";
 import type { ByteCounter } from "../data/byte-counter.js";
 import { openFileWriter } from "../io/file-writer.js";
+import { locally } from "./local-failure.js";
 import { runTransfer, type TransferResult, type TransferSpec } from "./transfer.js";
 import { abortError, type ProgressInfo, type Session } from "./session.js";
 
@@ -96,7 +97,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   let start = checkOffset(options.start);
   let verb = options.append ? "APPE" : "STOR";
   let localSize: number | undefined;
-  if (typeof source === "string") localSize = (await session.observer.localFiles.stat(source)).size;
+  if (typeof source === "string") localSize = (await locally(() => session.observer.localFiles.stat(source), `Cannot read ${source}`, source)).size;
   else if (source instanceof Uint8Array) localSize = source.byteLength;
   if (options.resume) {
     if (localSize === undefined) throw new FtpInvalidArgumentError("resume needs a local path or Buffer source");
@@ -119,11 +120,21 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   const early = typeof source === "string" && localSize !== undefined && localSize <= PREREAD_MAX_BYTES
     ? fsReadFile(source)
     : undefined;
-  early?.catch(() => {}); // a failure is reported by the pump (or not at all when STOR is refused)
+  // Errors of the source (a local file, the caller's stream) are the local side's, not the data connection's.
+  const sourceErrors = new WeakSet<object>();
+  // A failure is reported by the pump (or not at all when STOR is refused).
+  early?.catch((error: unknown) => {
+    if (typeof error === "object" && error !== null) sourceErrors.add(error);
+  });
   await session.setType(ascii ? "A" : "I");
   const total = localSize === undefined ? undefined : localSize - start;
   return runTransfer(session, {
     verb, arg: remotePath, path: remotePath, direction: "upload", total, signal: options.signal, onProgress: options.onProgress, before,
+    local: {
+      is: (error) => typeof error === "object" && error !== null && sourceErrors.has(error),
+      what: typeof source === "string" ? `Cannot read ${source}` : "The upload's source stream failed",
+      path: typeof source === "string" ? source : undefined,
+    },
     pump: async (socket, counter) => {
       if (early && !ascii) {
         // A pre-read file leaves in one write: no Readable, Transform or pipeline to set up per file.
@@ -139,6 +150,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
         : source instanceof Uint8Array
           ? Readable.from(slices(source, start), { objectMode: false })
           : source;
+      readable.once("error", (error: Error) => sourceErrors.add(error));
       const stages: (Readable | Transform)[] = [readable];
       if (ascii) stages.push(createLfToCrlf());
       await pipeline([...stages, counter, socket]);
@@ -164,12 +176,19 @@ export async function download(session: Session, remotePath: string, destination
     verb: "RETR", arg: remotePath, path: remotePath, direction: "download",
     total: size === undefined ? undefined : Math.max(0, size - start),
     signal: options.signal, onProgress: options.onProgress, before: restSteps(start),
-    isLocalError: (error) => typeof error === "object" && error !== null && destinationErrors.has(error),
+    local: {
+      is: (error) => typeof error === "object" && error !== null && destinationErrors.has(error),
+      what: typeof destination === "string" ? `Cannot write ${destination}` : "The download's destination stream failed",
+      path: typeof destination === "string" ? destination : undefined,
+    },
     pump: async (socket, counter) => {
       // A local file is written behind the socket (see FileWriter): with
       // fs.WriteStream the socket stayed paused for each whole disk write.
       const writable = typeof destination === "string"
-        ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK, calls: session.observer.localFiles })
+        ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK, calls: session.observer.localFiles }).catch((error: unknown) => {
+          if (typeof error === "object" && error !== null) destinationErrors.add(error);
+          throw error;
+        })
         : destination;
       writable.once("error", (error: Error) => destinationErrors.add(error));
       if (ascii) return pipeline([socket, createCrlfToLf(), counter, writable]);

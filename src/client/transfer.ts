@@ -14,6 +14,7 @@ import { FtpDataConnectionError, FtpError, FtpProtocolError, FtpReplyError, FtpT
 import { ByteCounter } from "../data/byte-counter.js";
 import { needsTls } from "../protocol/reply-codes.js";
 import type { Reply } from "../protocol/types.js";
+import { localFailure } from "./local-failure.js";
 import { connectPassive, passiveAccepted, passiveTarget, passiveVerb, pipelinablePassive, prepareData, type PendingData } from "./data-strategies.js";
 import { abortError, debug, throwIfAborted, type ProgressInfo, type Session } from "./session.js";
 
@@ -35,11 +36,12 @@ export interface TransferSpec {
    */
   pump(socket: Socket, counter: ByteCounter): Promise<void>;
   /**
-   * True for an error of the local side (the download's destination). The
-   * pipeline destroys the data socket with it, so without this it would be
-   * reported as a data-connection failure.
+   * The local side (the upload's source, the download's destination): `is`
+   * is true for its errors. The pipeline destroys the data socket with such
+   * an error, so without this it would be reported as a data-connection
+   * failure; it leaves as FtpLocalError (`what`: the cause's message).
    */
-  readonly isLocalError?: ((error: unknown) => boolean) | undefined;
+  readonly local?: { readonly is: (error: unknown) => boolean; readonly what: string; readonly path?: string | undefined } | undefined;
 }
 
 export interface TransferResult {
@@ -141,7 +143,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     session.observer.transfer({ phase: "end", path: spec.path, direction: spec.direction, bytes: counter.bytes });
     return { reply, bytes: counter.bytes };
   } catch (error) {
-    const local = spec.isLocalError?.(error) === true;
+    const local = spec.local?.is(error) === true;
     if (!local && error === socketError && finalPromise && finalReply === undefined && !control.signal.aborted) {
       // The data connection broke; the server's final reply usually says why
       // (426, or 522 when it refused our TLS data session): worth a short wait.
@@ -152,7 +154,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
         new Promise((resolve) => setTimeout(resolve, FINAL_REPLY_GRACE_MS).unref()),
       ]);
     }
-    failure = local ? error : typedFailure(session, spec, chooseError(error, control.signal, finalReply), socketError);
+    failure = local ? localFailure(error, spec.local!.what, spec.local!.path) : typedFailure(session, spec, chooseError(error, control.signal, finalReply), socketError);
     throw failure;
   } finally {
     spec.signal?.removeEventListener("abort", onUserAbort);
@@ -197,7 +199,7 @@ const FINAL_REPLY_GRACE_MS = 1000;
  * e.g. vsftpd's "session reuse required") → ERR_FTP_TLS, and so is a reply
  * saying the transfer needs protection first (521/533/534, `needsTls`); an error of the
  * data socket itself (reset, broken pipe) → ERR_FTP_DATA_CONNECTION. Local errors (a destination file that
- * cannot be written) pass unchanged: they are the caller's, not FTP's.
+ * cannot be written) never come here: they leave as ERR_FTP_LOCAL.
  */
 function typedFailure(session: Session, spec: TransferSpec, error: unknown, socketError: Error | undefined): unknown {
   const command = `${spec.verb} ${spec.arg}`.trim();
@@ -208,7 +210,7 @@ function typedFailure(session: Session, spec: TransferSpec, error: unknown, sock
   if (error instanceof FtpReplyError && needsTls(error.replyCode)) {
     return new FtpTlsError(`The server wants a protected data connection: ${error.replyCode} ${error.reply.message}`, { reply: error.reply, command, cause: error.cause ?? error });
   }
-  if (error !== undefined && error === socketError && !spec.isLocalError?.(error)) {
+  if (error !== undefined && error === socketError && spec.local?.is(error) !== true) {
     const what = tlsData ? "The TLS data connection" : "The data connection";
     return new FtpDataConnectionError(`${what} failed: ${socketError.message}`, { command, cause: error });
   }

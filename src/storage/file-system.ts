@@ -78,22 +78,33 @@ export interface FileSystemLock {
   release(): Promise<void>;
 }
 
+/**
+ * Node errno names the session knows how to answer: each has its own reply
+ * in `error-replies.ts` (EIO and any other code give 451). Kept beside that
+ * table by test/storage/file-system-error-codes.test.ts.
+ */
+export const FILE_SYSTEM_ERROR_CODES = [
+  "ENOENT",
+  "EACCES",
+  "EPERM",
+  "EEXIST",
+  "ENOTDIR",
+  "EISDIR",
+  "ENOTEMPTY",
+  "ENOSPC",
+  "EDQUOT",
+  "EFBIG",
+  "EROFS",
+  "EINVAL",
+  "ENAMETOOLONG",
+  "ELOOP",
+  "EXDEV",
+  "EBUSY",
+  "EIO",
+] as const;
+
 /** Node errno names the session knows how to answer. */
-export type FileSystemErrorCode =
-  | "ENOENT"
-  | "EACCES"
-  | "EPERM"
-  | "EEXIST"
-  | "ENOTDIR"
-  | "EISDIR"
-  | "ENOTEMPTY"
-  | "ENOSPC"
-  | "EDQUOT"
-  | "EROFS"
-  | "EINVAL"
-  | "EXDEV"
-  | "EBUSY"
-  | "EIO";
+export type FileSystemErrorCode = (typeof FILE_SYSTEM_ERROR_CODES)[number];
 
 export { SEND_TO_SOCKET, type SendsToSocket } from "../io/send-to-socket.js";
 

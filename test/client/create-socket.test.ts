@@ -67,7 +67,7 @@ test("a createSocket that never answers ends at timeouts.connect; its signal fir
 
 test("createSocket failing or giving something that is not a Duplex rejects with a typed error", async () => {
   const failing = new Client({ host: "h", createSocket: () => Promise.reject(new Error("proxy refused")) });
-  await assert.rejects(failing.connect(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED" && (e.cause as Error).message === "proxy refused");
+  await assert.rejects(failing.connect(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CONNECT" && (e.cause as Error).message === "proxy refused");
   const wrong = new Client({ host: "h", createSocket: () => ({}) as Duplex });
   await assert.rejects(wrong.connect(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_INVALID_OPTION");
 });

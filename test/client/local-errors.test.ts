@@ -1,12 +1,13 @@
 // A failure of the local side of a download is the caller's, not FTP's: it
-// comes back as the file system's own error (not ERR_FTP_DATA_CONNECTION),
-// and the session is back in step for the next call. /dev/full accepts the
+// comes back as FtpLocalError (ERR_FTP_LOCAL, not ERR_FTP_DATA_CONNECTION)
+// with the file system's own error as cause, and the session is back in
+// step for the next call. /dev/full accepts the
 // open and fails every write with ENOSPC: a real mid-transfer local failure.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { Writable } from "node:stream";
 import test from "node:test";
-import { Client, FtpError } from "../../src/index.js";
+import { Client, FtpLocalError } from "../../src/index.js";
 import { createServer } from "../../src/server/ftp-server.js";
 import { MemoryFileSystem } from "../../src/storage/memory-file-system.js";
 
@@ -25,17 +26,20 @@ async function withServer(body: (client: Client) => Promise<void>): Promise<void
   }
 }
 
-test("a destination file that cannot be written (ENOSPC) rejects with that error, and the session goes on", { skip: !existsSync("/dev/full") && "no /dev/full" }, async () => {
+test("a destination file that cannot be written (ENOSPC) rejects with ERR_FTP_LOCAL (ENOSPC as cause), and the session goes on", { skip: !existsSync("/dev/full") && "no /dev/full" }, async () => {
   await withServer(async (client) => {
     const error = await client.download("/big.bin", "/dev/full").then(() => undefined, (e: unknown) => e);
-    assert.ok(error instanceof Error, "the download did not fail");
-    assert.equal((error as NodeJS.ErrnoException).code, "ENOSPC", `got ${String(error)}`);
-    assert.ok(!(error instanceof FtpError), "a local write error must not be reported as an FTP error");
+    assert.ok(error instanceof FtpLocalError, `got ${String(error)}`);
+    // A local failure, told apart from FTP's by its code, the disk's error kept.
+    assert.equal(error.code, "ERR_FTP_LOCAL");
+    assert.equal(error.localCode, "ENOSPC");
+    assert.equal((error.cause as NodeJS.ErrnoException).code, "ENOSPC");
+    assert.equal(error.path, "/dev/full");
     assert.equal(await client.pwd(), "/");
   });
 });
 
-test("a destination stream that fails mid-download rejects with its own error, and the session goes on", async () => {
+test("a destination stream that fails mid-download rejects with ERR_FTP_LOCAL (its error as cause), and the session goes on", async () => {
   await withServer(async (client) => {
     const broken = new Error("sink broke");
     let written = 0;
@@ -45,7 +49,7 @@ test("a destination stream that fails mid-download rejects with its own error, a
         callback(written > 256 * 1024 ? broken : null);
       },
     });
-    await assert.rejects(client.download("/big.bin", sink), (e: unknown) => e === broken);
+    await assert.rejects(client.download("/big.bin", sink), (e: unknown) => e instanceof FtpLocalError && e.cause === broken && e.path === undefined);
     assert.equal(await client.pwd(), "/");
   });
 });

@@ -98,3 +98,21 @@ test("the installed entry points load with import and require, and agree", { ski
   assert.equal(esm.trim(), cjs.trim(), "both builds export the same names");
   assert.match(esm, /(^|,)Client,/);
 });
+
+/** The first ```js block of the README's "Quick start" section. */
+function quickStart(): string {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.split(/^## /m).find((part) => part.startsWith("Quick start\n"));
+  assert.ok(section, "the README has a Quick start section");
+  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(code, "with a ```js block");
+  return code;
+}
+
+test("the README's Quick start runs as-is as a plain .mjs file on the installed package", { skip }, () => {
+  writeFileSync(join(project, "quick-start.mjs"), quickStart());
+  const output = run(process.execPath, ["quick-start.mjs"], project);
+  assert.match(output, /^file hello\.txt 15$/m, "the listing");
+  assert.match(output, /^hello over FTP$/m, "the downloaded text");
+  assert.match(output, /^ERR_FTP_REPLY 550$/m, "the typed error");
+});

@@ -13,6 +13,7 @@ interface Subcommand {
 }
 
 const COMMANDS: Readonly<Record<string, Subcommand>> = {
+  open: { summary: "an ftp(1) session (interactive, or commands on stdin)", run: async (a, io) => (await import("./open.js")).runOpen(a, io) },
   serve: { summary: "serve a folder over FTP", run: async (a, io) => (await import("./serve.js")).runServe(a, io) },
   "hash-password": { summary: "print an scrypt hash for serve --users", run: async (a, io) => (await import("./hash-password.js")).runHashPassword(a, io) },
 };
@@ -33,6 +34,10 @@ export function mainHelp(): string {
   ].join("\n");
 }
 
+function looksLikeHost(word: string): boolean {
+  return !word.startsWith("-") && (/[.:@/]/.test(word) || word === "localhost");
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   try {
@@ -43,6 +48,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
     const command = COMMANDS[name];
+    // `ftpwire host` is `ftpwire open host`, as `ftp host` is; a bare word that is no host is a typo.
+    if (!command && (looksLikeHost(name) || name.startsWith("-"))) return await COMMANDS.open!.run(argv, io);
     if (!command) throw new UsageError(`ftpwire: unknown command ${JSON.stringify(name)}`);
     return await command.run(rest, io);
   } catch (error) {

@@ -37,9 +37,15 @@ async function localNames(state: ShellState, prefix: string): Promise<string[]> 
   }
 }
 
+/** Node 20's readline takes a callback completer (a promise one only in readline/promises). */
 export function makeCompleter(state: () => ShellState | undefined): AsyncCompleter {
-  return async (line: string) => {
-    const s = state();
+  return (line, callback) => {
+    complete(state(), line).then((result) => callback(null, result), (error: Error) => callback(error, [[], line]));
+  };
+}
+
+async function complete(s: ShellState | undefined, line: string): Promise<[string[], string]> {
+  {
     const words = line.split(/\s+/);
     const last = words[words.length - 1] ?? "";
     if (words.length <= 1) return [commandNames().filter((n) => n.startsWith(last)), last];
@@ -47,5 +53,5 @@ export function makeCompleter(state: () => ShellState | undefined): AsyncComplet
     const names = LOCAL_ARGUMENT.has(words[0]!) ? await localNames(s, last) : await remoteNames(s);
     const hits = names.filter((n) => n.startsWith(last) || (last.includes("/") && n.startsWith(basename(last))));
     return [hits.sort(), last];
-  };
+  }
 }

@@ -6,6 +6,8 @@ import { once } from "node:events";
 import { resolve } from "node:path";
 
 export const CLI_MAIN = resolve(import.meta.dirname, "..", "..", "..", "src", "cli", "main.ts");
+/** tsx's loader by URL, so the child finds it from any working directory. */
+export const TSX_LOADER = import.meta.resolve("tsx");
 
 export interface CliChild {
   readonly child: ChildProcessWithoutNullStreams;
@@ -24,7 +26,7 @@ export interface StartOptions {
 }
 
 export function startCli(args: readonly string[], options: StartOptions = {}): CliChild {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, ...args], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, CLI_MAIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],

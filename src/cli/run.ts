@@ -12,9 +12,22 @@ interface Subcommand {
   readonly run: (argv: readonly string[], io: CliIo) => Promise<number>;
 }
 
+function oneShot(name: string, summary: string): Subcommand {
+  return { summary, run: async (argv, io) => (await import("./oneshot.js")).runOneShot(name, argv, io) };
+}
+
 const COMMANDS: Readonly<Record<string, Subcommand>> = {
   open: { summary: "an ftp(1) session (interactive, or commands on stdin)", run: async (a, io) => (await import("./open.js")).runOpen(a, io) },
   serve: { summary: "serve a folder over FTP", run: async (a, io) => (await import("./serve.js")).runServe(a, io) },
+  ls: oneShot("ls", "list a remote directory (-l long, --json)"),
+  stat: oneShot("stat", "show a remote file's type, size and time (--json)"),
+  cat: oneShot("cat", "write a remote file to stdout"),
+  get: oneShot("get", "download a remote file"),
+  put: oneShot("put", "upload a local file"),
+  rm: oneShot("rm", "delete remote files (-r for directories)"),
+  mkdir: oneShot("mkdir", "create a remote directory (-p)"),
+  mv: oneShot("mv", "rename a remote file"),
+  mirror: { summary: "copy a directory tree to or from a server (--parallel N)", run: async (a, io) => (await import("./mirror.js")).runMirror(a, io) },
   "hash-password": { summary: "print an scrypt hash for serve --users", run: async (a, io) => (await import("./hash-password.js")).runHashPassword(a, io) },
 };
 

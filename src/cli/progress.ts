@@ -30,10 +30,6 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
-export function formatRate(bytes: number, ms: number): string {
-  return `${formatBytes(ms > 0 ? Math.round((bytes * 1000) / ms) : bytes)}/s`;
-}
-
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "--:--";
   const s = Math.round(seconds);
@@ -43,9 +39,17 @@ function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${String(m).padStart(2, "0")}:${rest}`;
 }
 
-/** "6 bytes received in 0.01 secs (600 B/s)", as ftp(1) prints after a transfer. */
+/** "6 bytes received in 00:00 (1.54 KiB/s)", as tnftp (Debian's ftp) prints after a transfer. */
 export function transferSummary(bytes: number, ms: number, direction: "received" | "sent"): string {
-  return `${bytes} bytes ${direction} in ${(ms / 1000).toFixed(2)} secs (${formatRate(bytes, ms)})`;
+  const rate = ms > 0 ? (bytes * 1000) / ms : bytes;
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let v = rate;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${bytes} bytes ${direction} in ${formatDuration(ms / 1000)} (${v.toFixed(2)} ${units[u]}/s)`;
 }
 
 /** Follows one transfer's progress events and writes marks or a bar to `write`. */

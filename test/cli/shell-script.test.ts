@@ -65,7 +65,7 @@ describe("ftpwire open, scripted (stdin is not a terminal)", () => {
     assert.ok(at(/^230 /m) > 0);
     assert.ok(at(/^229 /m) < at(/^150 /m) && at(/^150 /m) < at(/one\.log$/m) && at(/one\.log$/m) < at(/^226 /m), out);
     assert.match(out, /^local: copy\.txt remote: hello\.txt$/m);
-    assert.match(out, /^6 bytes received in \d+\.\d\d secs \(.*\/s\)$/m);
+    assert.match(out, /^6 bytes received in \d\d:\d\d \(\d+\.\d\d (B|KiB|MiB)\/s\)$/m);
     assert.match(out, /^221 /m);
     assert.doesNotMatch(out, /^211/m, "the FEAT of the login is housekeeping, not shown");
   });

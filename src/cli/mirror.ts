@@ -9,8 +9,8 @@ import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { posix } from "node:path";
 import type { Client, ProgressInfo } from "../index.js";
-import { flag, helpText, integerOption, parseCommand, type CommandSpec } from "./args.js";
-import { EXIT, UsageError } from "./exit-codes.js";
+import { flag, helpText, integerOption, parseCommand, type CommandSpec, type ParsedValues } from "./args.js";
+import { CliError, EXIT, UsageError } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import { TransferDisplay } from "./progress.js";
 import { CONNECTION_OPTIONS, URL_DETAILS, connectRemote, interruptible, isFtpUrl, parseRemote } from "./remote-url.js";
@@ -68,35 +68,54 @@ export async function runMirror(argv: readonly string[], io: CliIo): Promise<num
   return interruptible(async (signal) => {
     const client = await connectRemote(ref, values, io, signal);
     try {
-      if (flag(values, "dry-run")) {
-        const files = download ? remoteFiles(client, ref.path) : localFiles(localDir);
-        for await (const f of files) {
-          const from = download ? posix.join(ref.path, f.path) : join(localDir, f.path);
-          const to = download ? join(localDir, f.path) : posix.join(ref.path, f.path);
-          io.stdout.write(`${from} -> ${to}${f.size !== undefined ? ` (${f.size} B)` : ""}\n`);
-        }
-        return EXIT.ok;
-      }
-      const stderr = io.stderr as NodeJS.WriteStream;
-      const bar = stderr.isTTY === true && !flag(values, "no-progress");
-      const view = new TransferDisplay({ hashBytes: 0, bar, columns: stderr.columns, label: "mirror" }, (t) => void stderr.write(t));
-      // The aggregate: the latest byte count of each file, summed.
-      const perFile = new Map<string, number>();
-      let done = 0;
-      const onProgress = (info: ProgressInfo) => {
-        done += info.bytes - (perFile.get(info.path) ?? 0);
-        perFile.set(info.path, info.bytes);
-        view.update({ bytes: done });
-      };
-      const options = { concurrency: parallel, signal, onProgress };
-      const result = download ? await client.downloadDir(ref.path, localDir, options) : await client.uploadDir(localDir, ref.path, options);
-      view.finish();
-      // The per-file final progress counts, not result.bytes: with concurrency > 1 the library's
-      // total loses bytes (`bytes += await …` in its job runner reads the sum before the await).
-      io.stdout.write(`${result.files} file${result.files === 1 ? "" : "s"}, ${Math.max(done, result.bytes)} bytes ${download ? "received" : "sent"}\n`);
-      return EXIT.ok;
+      return await copyTree({ client, signal, io, values, download, remoteDir: ref.path, localDir, parallel });
+    } catch (error) {
+      if (signal.aborted) throw new CliError("ftpwire mirror: interrupted", EXIT.interrupted, { cause: error });
+      throw error;
     } finally {
-      await client.close();
+      await client.close().catch(() => {});
     }
   });
+}
+
+interface MirrorJob {
+  readonly client: Client;
+  readonly signal: AbortSignal;
+  readonly io: CliIo;
+  readonly values: ParsedValues;
+  readonly download: boolean;
+  readonly remoteDir: string;
+  readonly localDir: string;
+  readonly parallel: number;
+}
+
+async function copyTree(job: MirrorJob): Promise<number> {
+  const { client, signal, io, values, download, remoteDir, localDir, parallel } = job;
+  if (flag(values, "dry-run")) {
+    const files = download ? remoteFiles(client, remoteDir) : localFiles(localDir);
+    for await (const f of files) {
+      const from = download ? posix.join(remoteDir, f.path) : join(localDir, f.path);
+      const to = download ? join(localDir, f.path) : posix.join(remoteDir, f.path);
+      io.stdout.write(`${from} -> ${to}${f.size !== undefined ? ` (${f.size} B)` : ""}\n`);
+    }
+    return EXIT.ok;
+  }
+  const stderr = io.stderr as NodeJS.WriteStream;
+  const bar = stderr.isTTY === true && !flag(values, "no-progress");
+  const view = new TransferDisplay({ hashBytes: 0, bar, columns: stderr.columns, label: "mirror" }, (t) => void stderr.write(t));
+  // The aggregate: the latest byte count of each file, summed.
+  const perFile = new Map<string, number>();
+  let done = 0;
+  const onProgress = (info: ProgressInfo) => {
+    done += info.bytes - (perFile.get(info.path) ?? 0);
+    perFile.set(info.path, info.bytes);
+    view.update({ bytes: done });
+  };
+  const options = { concurrency: parallel, signal, onProgress };
+  const result = download ? await client.downloadDir(remoteDir, localDir, options) : await client.uploadDir(localDir, remoteDir, options);
+  view.finish();
+  // The per-file final progress counts, not only result.bytes: with concurrency > 1 the library's
+  // total loses bytes (`bytes += await …` in its job runner reads the sum before the await).
+  io.stdout.write(`${result.files} file${result.files === 1 ? "" : "s"}, ${Math.max(done, result.bytes)} bytes ${download ? "received" : "sent"}\n`);
+  return EXIT.ok;
 }

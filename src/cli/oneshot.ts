@@ -10,7 +10,7 @@ import { posix } from "node:path";
 import { PassThrough } from "node:stream";
 import { formatUnixLine, type Client, type FileInfo, type ProgressInfo } from "../index.js";
 import { flag, helpText, parseCommand, type CommandSpec, type ParsedValues } from "./args.js";
-import { EXIT, UsageError } from "./exit-codes.js";
+import { CliError, EXIT, UsageError } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import { TransferDisplay } from "./progress.js";
 import { CONNECTION_OPTIONS, URL_DETAILS, connectRemote, interruptible, parseRemote, type RemoteRef } from "./remote-url.js";
@@ -209,7 +209,23 @@ export async function runOneShot(name: string, argv: readonly string[], io: CliI
   }
   const [min, max] = command.arity;
   if (positionals.length < min || positionals.length > max) throw new UsageError(`ftpwire ${name}: usage: ftpwire ${command.spec.usage[0]}`);
-  return interruptible((signal) =>
-    command.run({ values, args: positionals, io, signal, connect: (ref) => connectRemote(ref, values, io, signal) }),
-  );
+  // Every connection is closed at the end, whatever happened: an open socket would keep the process alive.
+  const clients: Client[] = [];
+  return interruptible(async (signal) => {
+    try {
+      return await command.run({
+        values, args: positionals, io, signal,
+        connect: async (ref) => {
+          const client = await connectRemote(ref, values, io, signal);
+          clients.push(client);
+          return client;
+        },
+      });
+    } catch (error) {
+      if (signal.aborted) throw new CliError(`ftpwire ${name}: interrupted`, EXIT.interrupted, { cause: error });
+      throw error;
+    } finally {
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    }
+  });
 }

@@ -4,6 +4,8 @@
  * module is loaded only when named, so `ftpwire serve` does not load the
  * interactive shell and vice versa.
  */
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { EXIT, UsageError, describeError, exitCodeFor } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 
@@ -42,13 +44,31 @@ export function mainHelp(): string {
     "Commands:",
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
     "",
-    'Run "ftpwire <command> --help" for the options of one command.',
+    'Run "ftpwire <command> --help" for the options of one command, "ftpwire --version" for the version.',
     "",
   ].join("\n");
 }
 
 function looksLikeHost(word: string): boolean {
   return !word.startsWith("-") && (/[.:@/]/.test(word) || word === "localhost");
+}
+
+/** The version of the installed package: the nearest package.json named "ftpwire" above the running script. */
+function packageVersion(): string {
+  try {
+    let dir = dirname(realpathSync(process.argv[1] ?? "."));
+    for (let i = 0; i < 8; i++, dir = dirname(dir)) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+        if (pkg.name === "ftpwire" && pkg.version) return pkg.version;
+      } catch {
+        // no package.json here: one folder up
+      }
+    }
+  } catch {
+    // argv[1] unreadable: unknown
+  }
+  return "unknown";
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -59,6 +79,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (topic !== undefined && COMMANDS[topic]) return await COMMANDS[topic].run(["--help"], io);
       (name === undefined ? io.stderr : io.stdout).write(mainHelp());
       return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (name === "--version" || name === "-V") {
+      io.stdout.write(`ftpwire ${packageVersion()}\n`);
+      return EXIT.ok;
     }
     const command = COMMANDS[name];
     // `ftpwire host` is `ftpwire open host`, as `ftp host` is; a bare word that is no host is a typo.

@@ -140,6 +140,8 @@ describe("ftpwire one-shot commands", () => {
       assert.match(help.stdout, /^Usage:\n {2}ftpwire /m, name);
       assert.match(help.stdout, /-h, --help/, name);
     }
+    const version = await run(["--version"]);
+    assert.match(version.stdout, /^ftpwire \d+\.\d+\.\d+/);
     const none = await run([]);
     assert.equal(none.code, 1, "no command is a usage error");
     const unknown = await run(["frobnicate"]);

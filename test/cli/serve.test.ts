@@ -193,6 +193,21 @@ describe("ftpwire serve", () => {
     }
   });
 
+  it("implicit FTPS with --implicit-tls: ftps:// URL, TLS from the first byte", async (t) => {
+    if (!(await requirePeer(t, "curl"))) return;
+    const dir = await folder("implicit");
+    const cert = await makeTestCertificate();
+    const { cli, url } = await serve(["--tls-cert", cert.certFile, "--tls-key", cert.keyFile, "--implicit-tls", dir]);
+    try {
+      assert.match(url, /^ftps:/);
+      const got = await curl(["--cacert", cert.certFile, `${url}hello.txt`]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stdout, "hello\n");
+    } finally {
+      await stop(cli);
+    }
+  });
+
   it("bad arguments exit 1 with a clear line; a missing folder exits 5", async () => {
     const badPort = await runCli(["serve", "--port", "http"]);
     assert.equal(badPort.code, 1);

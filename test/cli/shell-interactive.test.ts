@@ -7,44 +7,21 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { LocalFileSystem, type FileSystemReadOptions } from "../../src/index.js";
-import { startInteropServer, USER, PASSWORD, type InteropServer } from "../server/helpers/interop-server.js";
-import { requirePeer } from "../support/require-peer.js";
+import { USER, PASSWORD } from "../server/helpers/interop-server.js";
+import { startEndlessServer, type EndlessServer } from "./helpers/endless-server.js";
 import { commandExists } from "../support/tools.js";
 import { CLI_MAIN, TSX_LOADER } from "./helpers/cli-process.js";
 import { TmuxSession } from "./helpers/tmux.js";
 
-/** A folder where /endless.bin never ends: 64 KiB chunks as the client reads them, until the transfer is aborted. */
-class EndlessFileSystem extends LocalFileSystem {
-  override async read(path: string, options?: FileSystemReadOptions): Promise<Readable> {
-    if (path !== "/endless.bin") return super.read(path, options);
-    const chunk = Buffer.alloc(64 * 1024, 0x61);
-    return new Readable({ read() { setTimeout(() => this.push(chunk), 5); } });
-  }
-}
-
 const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 describe("ftpwire open, interactive (a terminal)", () => {
-  let s: InteropServer;
+  let s: EndlessServer;
   let home: string;
-  let aborts = 0;
   before(async () => {
     home = await mkdtemp(join(tmpdir(), "ftpwire-cli-tty-"));
-    s = await startInteropServer();
-    // Same root, but the endless file served by our own FileSystem.
-    await s.server.close({ graceMs: 0 });
-    const { createServer } = await import("../../src/index.js");
-    const server = createServer({
-      authenticate: ({ username, password }) => (username === USER && password === PASSWORD ? { fileSystem: new EndlessFileSystem(s.root) } : null),
-      limits: { failedLoginDelayMs: 0 },
-    });
-    server.on("command", ({ verb }) => void (verb === "ABOR" && aborts++));
-    const address = await server.listen({ host: "127.0.0.1", port: 0 });
-    s = { ...s, server, port: address.port, close: async () => void (await server.close({ graceMs: 0 })) };
+    s = await startEndlessServer();
     await writeFile(join(s.root, "hello.txt"), "hello\n");
-    await writeFile(join(s.root, "endless.bin"), "placeholder");
   });
   after(async () => {
     await s.close();
@@ -57,15 +34,23 @@ describe("ftpwire open, interactive (a terminal)", () => {
       return t.skip("tmux is missing");
     }
     const exitFile = join(home, "exit-code");
-    const command = `HOME=${shellQuote(home)} ${shellQuote(process.execPath)} --import ${shellQuote(TSX_LOADER)} ${shellQuote(CLI_MAIN)} open ftp://${USER}@127.0.0.1:${s.port}; echo "exit=$?" > ${shellQuote(exitFile)}`;
+    const command = `HOME=${shellQuote(home)} ${shellQuote(process.execPath)} --import ${shellQuote(TSX_LOADER)} ${shellQuote(CLI_MAIN)} open 127.0.0.1 ${s.port}; echo "exit=$?" > ${shellQuote(exitFile)}`;
     const tty = await TmuxSession.start(`sh -c ${shellQuote(command)}`, s.local);
     try {
+      await tty.waitForScreen(/^Name \(127\.0\.0\.1:\S+\): $/m);
+      await tty.type(USER);
+      await tty.keys("Enter");
       await tty.waitForScreen(/Password:/);
       await tty.type(PASSWORD);
       await tty.keys("Enter");
       let screen = await tty.waitForScreen(/230 .*\n(.*\n)*ftp> $/m);
       assert.doesNotMatch(screen, new RegExp(PASSWORD), "the password is not echoed");
       assert.match(screen, /^220 /m);
+
+      // Ctrl-C at the prompt drops the half-typed line.
+      await tty.type("garbage");
+      await tty.keys("C-c");
+      await tty.waitForScreen(/^ftp> ?\nftp> ?$/m);
 
       // Tab: a command name, then a remote name from the listing.
       await tty.type("pw");
@@ -86,10 +71,11 @@ describe("ftpwire open, interactive (a terminal)", () => {
       await tty.waitForScreen(/^150 /m);
       await tty.keys("C-c");
       screen = await tty.waitForScreen(/receive aborted\.\n(.*\n)*ftp> $/m);
-      assert.equal(aborts, 1, "one ABOR reached the server");
+      assert.equal(s.aborts(), 1, "one ABOR reached the server");
       await tty.type("pwd");
       await tty.keys("Enter");
       screen = await tty.waitForScreen((text) => (text.match(/^257 /gm) ?? []).length === 2);
+      assert.doesNotMatch(screen, /\?Invalid command/, "the line dropped with Ctrl-C never ran");
 
       // Ctrl-D at an empty prompt ends the session (QUIT) with status 0.
       await tty.keys("C-d");

@@ -143,6 +143,26 @@ describe("ftpwire open, scripted (stdin is not a terminal)", () => {
     assert.equal(inline.code, 2, "after close, commands fail with Not connected");
   });
 
+  it("lcd, !command, newer, modtime, chmod and mdelete", async () => {
+    await mkdir(join(s.local, "sub"), { recursive: true });
+    await writeFile(join(s.root, "m1.tmp"), "1");
+    await writeFile(join(s.root, "m2.tmp"), "2");
+    await writeFile(join(s.root, "keep.txt"), "k");
+    const r = await run(["open", "-e", s.url], script(
+      "lcd sub", "!pwd", "newer hello.txt", "newer hello.txt", "modtime hello.txt", "chmod 600 keep.txt", "mdelete *.tmp", "nlist", "bye",
+    ));
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, new RegExp(`^Local directory now: ${join(s.local, "sub")}$`, "m"));
+    assert.match(r.stdout, new RegExp(`^${join(s.local, "sub")}$`, "m"), "!pwd runs in the local directory");
+    assert.equal(await readFile(join(s.local, "sub", "hello.txt"), "utf8"), "hello\n", "the first newer fetched it");
+    assert.match(r.stdout, /^Local file "hello\.txt" is newer than remote file "hello\.txt"\.$/m);
+    assert.match(r.stdout, /^hello\.txt\t\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d GMT$/m);
+    assert.equal((await stat(join(s.root, "keep.txt"))).mode & 0o777, 0o600);
+    await assert.rejects(stat(join(s.root, "m1.tmp")));
+    await assert.rejects(stat(join(s.root, "m2.tmp")));
+    assert.doesNotMatch(r.stdout, /^m1\.tmp$/m);
+  });
+
   it("toggles and help: status reflects them, help [cmd] describes a command", async () => {
     const r = await run(["open", s.url], script("verbose", "hash", "prompt", "binary", "ascii", "status", "help get", "help", "bin", "bye"));
     assert.match(r.stdout, /^Verbose mode on\.$/m);

@@ -6,21 +6,28 @@ import { writeFile } from "node:fs/promises";
 import { formatUnixLine, type FileInfo } from "../../index.js";
 import { argCount, usageError, type ShellCommand } from "./command.js";
 import { confirm, remoteGlob } from "./globbing.js";
-import type { ShellState } from "./state.js";
+import { ShellError, type ShellState } from "./state.js";
 
 /** Prints a listing between its 150 and 226 (or into a local file: `ls dir out.txt`, "-" = the terminal). */
 async function listing(state: ShellState, args: string[], lines: (entries: FileInfo[]) => string[], method: "LIST" | "auto"): Promise<void> {
   const client = state.requireClient();
   state.inTransfer = true;
   state.hold();
+  let interrupted = false;
+  state.abortRunning = () => {
+    interrupted = true;
+    void client.abort();
+  };
   let entries: FileInfo[];
   try {
     entries = await client.list(args[0], { method });
   } catch (error) {
     state.release();
+    if (interrupted) throw new ShellError("listing aborted.", 130);
     throw error;
   } finally {
     state.inTransfer = false;
+    state.abortRunning = undefined;
   }
   const text = lines(entries);
   const file = args[1];

@@ -14,7 +14,7 @@ export class LineInput {
   private waiting: ((line: string | null) => void) | undefined;
   private ended = false;
   private muted = false;
-  private interruptHandler: (() => void) | undefined;
+  private interruptHandler: (() => boolean) | undefined;
 
   constructor(
     private readonly io: CliIo,
@@ -43,13 +43,16 @@ export class LineInput {
       this.take(null);
     });
     this.rl.on("SIGINT", () => {
-      if (this.interruptHandler) this.interruptHandler();
-      else this.rl.write("", { ctrl: true, name: "u" });
+      if (this.interruptHandler?.()) return;
+      // At the prompt, as ftp(1): drop what was typed and prompt again.
+      this.rl.write(null, { ctrl: true, name: "u" });
+      this.io.stdout.write("\n");
+      if (this.waiting) this.rl.prompt();
     });
   }
 
-  /** Ctrl-C on a terminal (readline catches it, not the process). */
-  onInterrupt(handler: (() => void) | undefined): void {
+  /** Ctrl-C on a terminal (readline catches it, not the process). The handler returns true when it used it (a transfer aborted). */
+  onInterrupt(handler: (() => boolean) | undefined): void {
     this.interruptHandler = handler;
   }
 

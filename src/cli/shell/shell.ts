@@ -74,18 +74,16 @@ export async function runLine(state: ShellState, line: string): Promise<number |
 
 export async function runShell(state: ShellState, options: ShellOptions): Promise<number> {
   let interrupted = false;
-  const onInterrupt = () => {
+  const onInterrupt = (): boolean => {
     if (state.abortRunning) {
       state.out("");
       state.abortRunning();
-      return;
+      return true;
     }
-    if (state.input.interactive) {
-      state.out("");
-      return;
-    }
+    if (state.input.interactive) return false;
     interrupted = true;
     state.input.close();
+    return true;
   };
   state.input.onInterrupt(onInterrupt);
   // A script gets SIGINT as a signal (no terminal for readline to catch it on).

@@ -14,7 +14,7 @@ export interface CliChild {
   stdout(): string;
   stderr(): string;
   /** Resolves with the first match of `pattern` in stdout; rejects after `timeoutMs` or if the child exits first. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  waitFor(pattern: RegExp, timeoutMs?: number, stream?: "stdout" | "stderr"): Promise<RegExpMatchArray>;
   /** Resolves with the exit code (null after a signal); kills the child after `timeoutMs`. */
   exited(timeoutMs?: number): Promise<number | null>;
 }
@@ -49,10 +49,10 @@ export function startCli(args: readonly string[], options: StartOptions = {}): C
     child,
     stdout: () => out,
     stderr: () => err,
-    waitFor(pattern, timeoutMs = 20_000) {
+    waitFor(pattern, timeoutMs = 20_000, stream = "stdout") {
       return new Promise((resolveMatch, reject) => {
         const check = () => {
-          const m = out.match(pattern);
+          const m = (stream === "stdout" ? out : err).match(pattern);
           if (m) return done(() => resolveMatch(m));
           if (exitCode !== undefined) return done(() => reject(new Error(`ftpwire exited (${exitCode}) before printing ${pattern}\nstdout: ${out}\nstderr: ${err}`)));
         };

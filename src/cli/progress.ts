@@ -27,7 +27,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+  return u === 0 ? `${Math.round(n)} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
 function formatDuration(seconds: number): string {
@@ -85,7 +85,9 @@ export class TransferDisplay {
     }
   }
 
-  private draw(bytes: number, total: number | undefined): void {
+  private draw(bytes: number, given: number | undefined): void {
+    // A size the server announced but the transfer has outgrown (a file still growing) is no size.
+    const total = given !== undefined && bytes <= given ? given : undefined;
     const elapsed = (this.now() - this.started) / 1000;
     const rate = elapsed > 0 ? bytes / elapsed : 0;
     const columns = Math.max(40, this.options.columns ?? 80);

@@ -69,6 +69,8 @@ describe("ftpwire open, interactive (a terminal)", () => {
       await tty.type("get endless.bin");
       await tty.keys("Enter");
       await tty.waitForScreen(/^150 /m);
+      // The progress bar of an unknown-size download: bytes, rate, elapsed time.
+      await tty.waitForScreen(/endless\.bin +[\d.]+ (KiB|MiB|GiB) +[\d.]+ (KiB|MiB|GiB)\/s \d\d:\d\d/);
       await tty.keys("C-c");
       screen = await tty.waitForScreen(/receive aborted\.\n(.*\n)*ftp> $/m);
       assert.equal(s.aborts(), 1, "one ABOR reached the server");

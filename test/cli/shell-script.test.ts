@@ -163,6 +163,18 @@ describe("ftpwire open, scripted (stdin is not a terminal)", () => {
     assert.doesNotMatch(r.stdout, /^m1\.tmp$/m);
   });
 
+  it("prompt on: mget asks per file and reads the answers from the next lines", async () => {
+    const r = await run(["open", "-e", s.url], script("lcd .", "prompt", "mget pub/*.log", "n", "y", "bye"));
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /^Interactive mode on\.$/m);
+    await rm(join(s.local, "one.log"), { force: true });
+    await rm(join(s.local, "two.log"), { force: true });
+    const again = await run(["open", "-e", s.url], script("prompt", "mget pub/*.log", "n", "y", "bye"));
+    assert.equal(again.code, 0);
+    await assert.rejects(stat(join(s.local, "one.log")), "answered n");
+    assert.equal(await readFile(join(s.local, "two.log"), "utf8"), "22\n", "answered y");
+  });
+
   it("toggles and help: status reflects them, help [cmd] describes a command", async () => {
     const r = await run(["open", s.url], script("verbose", "hash", "prompt", "binary", "ascii", "status", "help get", "help", "bin", "bye"));
     assert.match(r.stdout, /^Verbose mode on\.$/m);

@@ -60,28 +60,6 @@ export const nlist: ShellCommand = {
   },
 };
 
-export const cd: ShellCommand = {
-  names: ["cd", "cwd"],
-  usage: "cd remote-directory",
-  help: "change remote working directory",
-  async run(state, args) {
-    argCount(this, args, 1, 1);
-    await state.requireClient().cd(args[0]!);
-    state.remoteNames = undefined;
-  },
-};
-
-export const cdup: ShellCommand = {
-  names: ["cdup"],
-  usage: "cdup",
-  help: "change remote working directory to parent directory",
-  async run(state, args) {
-    argCount(this, args, 0, 0);
-    await state.requireClient().cdup();
-    state.remoteNames = undefined;
-  },
-};
-
 export const pwd: ShellCommand = {
   names: ["pwd"],
   usage: "pwd",
@@ -106,6 +84,8 @@ function simple(names: string[], usage: string, help: string, count: [number, nu
   };
 }
 
+export const cd = simple(["cd", "cwd"], "cd remote-directory", "change remote working directory", [1, 1], (s, a) => s.requireClient().cd(a[0]!));
+export const cdup = simple(["cdup"], "cdup", "change remote working directory to parent directory", [0, 0], (s) => s.requireClient().cdup());
 export const mkdir = simple(["mkdir"], "mkdir directory-name", "make directory on the remote machine", [1, 1], (s, a) => s.requireClient().mkdir(a[0]!));
 export const rmdir = simple(["rmdir"], "rmdir directory-name", "remove directory on the remote machine", [1, 1], (s, a) => s.requireClient().rmdir(a[0]!));
 export const del = simple(["delete"], "delete remote-file", "delete remote file", [1, 1], (s, a) => s.requireClient().remove(a[0]!));

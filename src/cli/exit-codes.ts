@@ -25,6 +25,14 @@ export class LocalFileError extends Error {
   override readonly name = "LocalFileError";
 }
 
+/** A failure the CLI words itself, with the exit code it means. */
+export class CliError extends Error {
+  override readonly name = "CliError";
+  constructor(message: string, readonly exitCode: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** Node's errors on local files carry a syscall and a path. */
 function isLocalFsError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && typeof (error as NodeJS.ErrnoException).path === "string";
@@ -43,6 +51,7 @@ function systemCode(error: unknown): string | undefined {
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof CliError) return error.exitCode;
   if (error instanceof LocalFileError || isLocalFsError(error)) return EXIT.local;
   if (error instanceof FtpError) {
     switch (error.code) {

@@ -131,6 +131,29 @@ describe("ftpwire serve", () => {
     assert.doesNotMatch(cli.stdout(), /s3cret/);
   });
 
+  it("lftp and tnftp log in, list, download, and upload with -w", async (t) => {
+    if (!(await requirePeer(t, "lftp")) || !(await requirePeer(t, "tnftp"))) return;
+    const dir = await folder("lftp-tnftp");
+    const { cli, port } = await serve(["-w", dir]);
+    try {
+      const lftp = await runCommand("/usr/bin/lftp", ["-u", "anonymous,x@", "-e", `set ftp:passive-mode on; set net:max-retries 1; ls; get hello.txt -o ${join(root, "lftp-got.txt")}; put ${join(dir, "hello.txt")} -o by-lftp.txt; bye`, `ftp://127.0.0.1:${port}`], { timeoutMs: 30_000 });
+      assert.equal(lftp.code, 0, lftp.stderr);
+      assert.match(lftp.stdout, /hello\.txt/);
+      assert.equal(await readFile(join(root, "lftp-got.txt"), "utf8"), "hello\n");
+      assert.equal(await readFile(join(dir, "by-lftp.txt"), "utf8"), "hello\n");
+      const tnftp = await runCommand("/usr/bin/tnftp", ["-n", "-v", "127.0.0.1", String(port)], {
+        input: `user anonymous x@\nls\nput ${join(dir, "hello.txt")} by-tnftp.txt\nbye\n`,
+        timeoutMs: 30_000,
+      });
+      assert.equal(tnftp.code, 0, tnftp.stderr);
+      assert.match(tnftp.stdout, /^230 /m);
+      assert.match(tnftp.stdout, /^226 /m);
+      assert.equal(await readFile(join(dir, "by-tnftp.txt"), "utf8"), "hello\n");
+    } finally {
+      await stop(cli);
+    }
+  });
+
   it("--users file with a hash from `ftpwire hash-password`", async (t) => {
     if (!(await requirePeer(t, "ftplib"))) return;
     const dir = await folder("hashed");
@@ -165,6 +188,21 @@ describe("ftpwire serve", () => {
       const clear = await curl([`${plain}hello.txt`]);
       assert.notEqual(clear.code, 0);
       assert.match(clear.stderr, /530|access denied|denied/i);
+    } finally {
+      await stop(cli);
+    }
+  });
+
+  it("implicit FTPS with --implicit-tls: ftps:// URL, TLS from the first byte", async (t) => {
+    if (!(await requirePeer(t, "curl"))) return;
+    const dir = await folder("implicit");
+    const cert = await makeTestCertificate();
+    const { cli, url } = await serve(["--tls-cert", cert.certFile, "--tls-key", cert.keyFile, "--implicit-tls", dir]);
+    try {
+      assert.match(url, /^ftps:/);
+      const got = await curl(["--cacert", cert.certFile, `${url}hello.txt`]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stdout, "hello\n");
     } finally {
       await stop(cli);
     }

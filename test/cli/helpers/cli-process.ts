@@ -6,13 +6,15 @@ import { once } from "node:events";
 import { resolve } from "node:path";
 
 export const CLI_MAIN = resolve(import.meta.dirname, "..", "..", "..", "src", "cli", "main.ts");
+/** tsx's loader by URL, so the child finds it from any working directory. */
+export const TSX_LOADER = import.meta.resolve("tsx");
 
 export interface CliChild {
   readonly child: ChildProcessWithoutNullStreams;
   stdout(): string;
   stderr(): string;
   /** Resolves with the first match of `pattern` in stdout; rejects after `timeoutMs` or if the child exits first. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  waitFor(pattern: RegExp, timeoutMs?: number, stream?: "stdout" | "stderr"): Promise<RegExpMatchArray>;
   /** Resolves with the exit code (null after a signal); kills the child after `timeoutMs`. */
   exited(timeoutMs?: number): Promise<number | null>;
 }
@@ -24,7 +26,7 @@ export interface StartOptions {
 }
 
 export function startCli(args: readonly string[], options: StartOptions = {}): CliChild {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, ...args], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, CLI_MAIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
@@ -47,10 +49,10 @@ export function startCli(args: readonly string[], options: StartOptions = {}): C
     child,
     stdout: () => out,
     stderr: () => err,
-    waitFor(pattern, timeoutMs = 20_000) {
+    waitFor(pattern, timeoutMs = 20_000, stream = "stdout") {
       return new Promise((resolveMatch, reject) => {
         const check = () => {
-          const m = out.match(pattern);
+          const m = (stream === "stdout" ? out : err).match(pattern);
           if (m) return done(() => resolveMatch(m));
           if (exitCode !== undefined) return done(() => reject(new Error(`ftpwire exited (${exitCode}) before printing ${pattern}\nstdout: ${out}\nstderr: ${err}`)));
         };

@@ -32,6 +32,7 @@ import { OperationQueue } from "./operation-queue.js";
 import { reopenSession, rememberSession, type SessionMemory } from "./reconnect.js";
 import { abortableSleep, runWithRetry, type RetryEvent } from "./retry-loop.js";
 import { replyMayBeLost, type RetryContext } from "./retry-policy.js";
+import { DownloadResume, UploadResume } from "./resume.js";
 import { resolveClientConfig, type ClientCredentials, type ClientOptions, type ResolvedClientOptions } from "./options.js";
 import { abortError, debug, type ProgressInfo, type Session, type TransferEvent } from "./session.js";
 import type { TypedEmitter } from "../typed-emitter.js";
@@ -128,6 +129,8 @@ export class Client extends EventEmitterBase {
   /** Reconnect attempts since the loss, and the delay the retry loop waited before the next one. */
   #reconnectAttempt = 0;
   #retryDelay = 0;
+  /** Bytes of the last transfer that ended (a broken download resumes from them when it had an explicit `start`). */
+  #lastTransferBytes = 0;
   /** Retry waits to cut short when the client closes. */
   readonly #sleepers = new Set<() => void>();
 
@@ -283,12 +286,22 @@ export class Client extends EventEmitterBase {
 
   /** Uploads a local file, a Buffer or a Readable. Resolves after the server confirmed it. */
   async upload(source: UploadSource, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
-    return this.run(options, (s) => upload(s, source, remotePath, options));
+    // With retry, a broken upload continues from what the server has (see resume.ts).
+    const plan = new UploadResume(source, options);
+    return this.run(options, (s, previous) => {
+      const next = plan.next(previous);
+      return upload(s, source, remotePath, next.options, next.attempt);
+    }, { operation: `upload ${remotePath}`, context: "upload" });
   }
 
   /** Downloads into a local file or a Writable (which is ended). Resolves after the server confirmed it. */
   async download(remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}): Promise<DownloadResult> {
-    return this.run(options, (s) => download(s, remotePath, destination, options));
+    // With retry, a broken download continues with REST at what it wrote (see resume.ts).
+    const plan = new DownloadResume(destination, options);
+    return this.run(options, async (s, previous) => {
+      const next = await plan.next(previous, this.#lastTransferBytes);
+      return download(s, remotePath, destination, next.options, next.attempt);
+    }, { operation: `download ${remotePath}` });
   }
 
   /**
@@ -487,7 +500,10 @@ export class Client extends EventEmitterBase {
   #observer() {
     return {
       progress: (info: ProgressInfo) => this.emit("progress", info),
-      transfer: (event: TransferEvent) => this.emit("transfer", event),
+      transfer: (event: TransferEvent) => {
+        if (event.phase === "end") this.#lastTransferBytes = event.bytes;
+        this.emit("transfer", event);
+      },
       wantsTotals: () => this.listenerCount("progress") > 0,
       localFiles: this.#localFiles,
     };

@@ -92,7 +92,13 @@ function restSteps(start: number): TransferSpec["before"] {
   return start > 0 ? [{ verb: "REST", arg: String(start), expect: 350 }] : [];
 }
 
-export async function upload(session: Session, source: UploadSource, remotePath: string, options: UploadOptions = {}): Promise<TransferResult> {
+/** What the Client's resume logic adds to one attempt of a transfer (see resume.ts). */
+export interface AttemptInfo {
+  /** Resumes before this attempt, for the transfer events and the result. */
+  readonly resumes?: number;
+}
+
+export async function upload(session: Session, source: UploadSource, remotePath: string, options: UploadOptions = {}, attempt: AttemptInfo = {}): Promise<TransferResult> {
   let start = checkOffset(options.start);
   let verb = options.append ? "APPE" : "STOR";
   let localSize: number | undefined;
@@ -111,7 +117,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   }
   if (start > 0 && verb === "APPE") before = [];
   if (options.resume && localSize !== undefined && start === localSize && start > 0) {
-    return { reply: { code: 226, lines: ["Nothing to resume: the remote file is complete"], message: "Nothing to resume: the remote file is complete" }, bytes: 0 };
+    return { reply: { code: 226, lines: ["Nothing to resume: the remote file is complete"], message: "Nothing to resume: the remote file is complete" }, bytes: 0, resumes: attempt.resumes ?? 0 };
   }
   const ascii = options.type === "ascii";
   // A small local file is read while the commands go out (TYPE, EPSV, STOR):
@@ -124,6 +130,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   const total = localSize === undefined ? undefined : localSize - start;
   return runTransfer(session, {
     verb, arg: remotePath, path: remotePath, direction: "upload", total, signal: options.signal, onProgress: options.onProgress, before,
+    resumes: attempt.resumes,
     pump: async (socket, counter) => {
       if (early && !ascii) {
         // A pre-read file leaves in one write: no Readable, Transform or pipeline to set up per file.
@@ -146,7 +153,9 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   });
 }
 
-export async function download(session: Session, remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}): Promise<TransferResult> {
+export async function download(
+  session: Session, remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}, attempt: AttemptInfo = {},
+): Promise<TransferResult> {
   let start = checkOffset(options.start);
   if (options.resume) {
     if (typeof destination !== "string") throw new FtpInvalidArgumentError("resume needs a local path destination");
@@ -155,15 +164,17 @@ export async function download(session: Session, remotePath: string, destination
   const ascii = options.type === "ascii";
   const size = session.observer.wantsTotals() || options.onProgress ? await remoteSize(session, remotePath) : undefined;
   if (options.resume && size !== undefined && start >= size) {
-    return { reply: { code: 226, lines: ["Nothing to resume: the local file is complete"], message: "Nothing to resume: the local file is complete" }, bytes: 0 };
+    return { reply: { code: 226, lines: ["Nothing to resume: the local file is complete"], message: "Nothing to resume: the local file is complete" }, bytes: 0, resumes: attempt.resumes ?? 0 };
   }
   await session.setType(ascii ? "A" : "I");
   // Errors of the destination (a full disk, a failing stream) are the caller's, not the data connection's.
   const destinationErrors = new WeakSet<object>();
+  // pipeline() destroys the destination with the socket's own error (a reset): that one stays the data connection's.
+  const socketErrors = new WeakSet<object>();
   return runTransfer(session, {
     verb: "RETR", arg: remotePath, path: remotePath, direction: "download",
     total: size === undefined ? undefined : Math.max(0, size - start),
-    signal: options.signal, onProgress: options.onProgress, before: restSteps(start),
+    signal: options.signal, onProgress: options.onProgress, before: restSteps(start), resumes: attempt.resumes,
     isLocalError: (error) => typeof error === "object" && error !== null && destinationErrors.has(error),
     pump: async (socket, counter) => {
       // A local file is written behind the socket (see FileWriter): with
@@ -171,7 +182,13 @@ export async function download(session: Session, remotePath: string, destination
       const writable = typeof destination === "string"
         ? await openFileWriter(destination, start > 0 ? await existingFlags(destination) : "w", { position: start, highWaterMark: FILE_HIGH_WATER_MARK, calls: session.observer.localFiles })
         : destination;
-      writable.once("error", (error: Error) => destinationErrors.add(error));
+      // Whoever emits an error first owns it; pipeline() then hands it to the other side.
+      socket.once("error", (error: Error) => {
+        if (!destinationErrors.has(error)) socketErrors.add(error);
+      });
+      writable.once("error", (error: Error) => {
+        if (!socketErrors.has(error)) destinationErrors.add(error);
+      });
       if (ascii) return pipeline([socket, createCrlfToLf(), counter, writable]);
       // Binary: the counter watches the socket's chunks instead of being a
       // Transform hop for each of them (a large RETR moves ~20,000 chunks/s).

@@ -34,7 +34,12 @@ interface DataCut {
   skip: number;
 }
 
-export async function startFaultRelay(target: { host: string; port: number }): Promise<FaultRelay> {
+export interface FaultRelayOptions {
+  /** FEAT lines to hide from the client (e.g. ["REST"] for a server without REST STREAM). */
+  readonly hideFeatures?: readonly string[];
+}
+
+export async function startFaultRelay(target: { host: string; port: number }, options: FaultRelayOptions = {}): Promise<FaultRelay> {
   const controls = new Set<Socket>();
   const sockets = new Set<Socket>();
   const dataListeners = new Map<number, Server>();
@@ -52,7 +57,7 @@ export async function startFaultRelay(target: { host: string; port: number }): P
   };
 
   /** Pipes a ⇄ b; `limit` bytes (either way, summed) then both are reset. `onServerData` sees server→client chunks first. */
-  const join = (client: Socket, server: Socket, limit: number | undefined, onServerData?: (chunk: Buffer) => Promise<void>) => {
+  const join = (client: Socket, server: Socket, limit: number | undefined, onServerData?: (chunk: Buffer) => Promise<Buffer>) => {
     let moved = 0;
     const count = (n: number) => {
       moved += n;
@@ -77,8 +82,8 @@ export async function startFaultRelay(target: { host: string; port: number }): P
       }
       // Control: the relay's data listener must be up before the client reads the 227/229.
       server.pause();
-      chain = chain.then(() => onServerData(chunk)).then(() => {
-        if (!client.destroyed) client.write(chunk);
+      chain = chain.then(() => onServerData(chunk)).then((out) => {
+        if (!client.destroyed) client.write(out);
         server.resume();
       }, () => {
         server.resume();
@@ -128,6 +133,14 @@ export async function startFaultRelay(target: { host: string; port: number }): P
     return undefined;
   };
 
+  const hidden = options.hideFeatures ?? [];
+  const hideFeatures = (chunk: Buffer): Buffer => {
+    if (hidden.length === 0) return chunk;
+    let text = chunk.toString("latin1");
+    for (const name of hidden) text = text.replace(new RegExp(`^ ${name}\\b[^\\n]*\\n`, "gim"), "");
+    return Buffer.from(text, "latin1");
+  };
+
   const relay = createServer((client) => {
     controlCount++;
     track(client);
@@ -147,6 +160,7 @@ export async function startFaultRelay(target: { host: string; port: number }): P
       partial = text.slice(lastBreak + 1).slice(-512);
       const port = passivePort(text.slice(0, lastBreak + 1));
       if (port !== undefined) await openDataListener(port);
+      return hideFeatures(chunk);
     });
   });
   relay.listen({ host: RELAY_HOST, port: 0 });

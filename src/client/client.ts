@@ -33,6 +33,8 @@ import { ReconnectState, reopenSession, type ReconnectEvent } from "./reconnect.
 import { RetrySleeper, runWithRetry, type RetryEvent } from "./retry-loop.js";
 import type { RetryContext } from "./retry-policy.js";
 import { mkdirRetried, removeRetried, renameRetried, rmdirRetried } from "./retry-rules.js";
+import { ConnectionPool } from "./connection-pool.js";
+import { sync, type SyncOptions, type SyncReport } from "./sync.js";
 import { DownloadResume, UploadResume } from "./resume.js";
 import { resolveClientConfig, type ClientCredentials, type ClientOptions, type ResolvedClientOptions } from "./options.js";
 import { abortError, debug, type ProgressInfo, type Session, type TransferEvent } from "./session.js";
@@ -277,6 +279,22 @@ export class Client extends EventEmitterBase {
 
   uploadDir(localDir: string, remoteDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
     return uploadDir(this, (signal) => this.#sibling(signal), localDir, remoteDir, options);
+  }
+
+  /**
+   * Makes the remote tree match the local one (`direction: "upload"`) or the
+   * other way, transferring only what differs (see sync.ts and docs/client.md).
+   * Files go over `concurrency` extra connections when above 1.
+   */
+  async sync(localDir: string, remoteDir: string, options: SyncOptions): Promise<SyncReport> {
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency <= 1) return sync(this, (task) => task(this), localDir, remoteDir, options);
+    const pool = new ConnectionPool<Client>(concurrency, (signal) => this.#sibling(signal));
+    try {
+      return await sync(this, (task) => pool.run(task, options.signal), localDir, remoteDir, options);
+    } finally {
+      await pool.close();
+    }
   }
 
   downloadDir(remoteDir: string, localDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {

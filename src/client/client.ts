@@ -35,6 +35,7 @@ import type { RetryContext } from "./retry-policy.js";
 import { mkdirRetried, removeRetried, renameRetried, rmdirRetried } from "./retry-rules.js";
 import { ConnectionPool } from "./connection-pool.js";
 import { sync, type SyncOptions, type SyncReport } from "./sync.js";
+import { segmentedDownload } from "./segmented-download.js";
 import { DownloadResume, UploadResume } from "./resume.js";
 import { resolveClientConfig, type ClientCredentials, type ClientOptions, type ResolvedClientOptions } from "./options.js";
 import { abortError, debug, type ProgressInfo, type Session, type TransferEvent } from "./session.js";
@@ -256,6 +257,11 @@ export class Client extends EventEmitterBase {
   /** Downloads into a local file or a Writable (which is ended). Resolves after the server confirmed it. */
   async download(remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}): Promise<DownloadResult> {
     // With retry, a broken download continues with REST at what it wrote (see resume.ts).
+    if (options.segments !== undefined && options.segments > 1) {
+      if (typeof destination !== "string") throw new FtpInvalidArgumentError("segments need a local path destination");
+      return segmentedDownload(this, (signal) => this.#sibling(signal), remotePath, destination, { ...options, segments: options.segments },
+        (single) => this.download(remotePath, destination, single));
+    }
     const plan = new DownloadResume(destination, options);
     return this.run(options, async (s, previous) => {
       const next = await plan.next(previous, this.#lastTransferBytes);

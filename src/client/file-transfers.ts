@@ -39,6 +39,13 @@ export interface UploadOptions {
 }
 
 export interface DownloadOptions {
+  /**
+   * Fetch the file in this many byte ranges at once, over as many extra
+   * connections (a local path destination, binary, whole file; see
+   * segmented-download.ts). Falls back to one stream, with a note in the
+   * result, when the server cannot or will not. Default 1.
+   */
+  segments?: number;
   /** Byte offset to start at (REST). A local destination file is written from the same offset. */
   start?: number;
   /** Continue a partial local file: start at its current size. Local path destinations only. */
@@ -54,8 +61,15 @@ export type DownloadDestination = string | Writable;
 
 /** What `upload()` resolves with: the server's final reply and the bytes sent (a resume offset not counted). */
 export type UploadResult = TransferResult;
-/** What `download()` resolves with: the server's final reply and the bytes received (a resume offset not counted). */
-export type DownloadResult = TransferResult;
+/**
+ * What `download()` resolves with: the server's final reply and the bytes
+ * received (a resume offset not counted); with `segments`, also how many
+ * segments were used and notes (a fallback to one stream, how it was checked).
+ */
+export type DownloadResult = TransferResult & {
+  readonly segments?: number | undefined;
+  readonly notes?: readonly string[] | undefined;
+};
 
 /** Options of `createReadStream()`. */
 export interface ReadStreamOptions {

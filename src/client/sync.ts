@@ -246,18 +246,19 @@ export async function sync(main: Client, workers: SyncWorkers, localDir: string,
   };
 
   const root = await absoluteRemote(main, remoteDir, signal);
-  const stack: Array<{ rel: string; depth: number }> = [{ rel: "", depth: 0 }];
+  // `exists`: what the parent's listing said of the destination directory (unknown for the root).
+  const stack: Array<{ rel: string; depth: number; exists: boolean | undefined }> = [{ rel: "", depth: 0, exists: undefined }];
   while (stack.length > 0) {
     throwIfAborted(signal);
-    const { rel: dirRel, depth } = stack.pop()!;
+    const { rel: dirRel, depth, exists } = stack.pop()!;
     if (depth > MAX_DEPTH) throw new FtpInvalidOptionError(`${dirRel}: directory tree deeper than ${MAX_DEPTH}`);
     const localDirPath = dirRel === "" ? localDir : join(localDir, ...dirRel.split("/"));
     const remoteDirPath = dirRel === "" ? root : joinRemote(root, dirRel);
     const jobs: Array<{ rel: string; local: string; remote: string; source: SyncEntry; dest: SyncEntry | undefined }> = [];
-    const subdirs: string[] = [];
+    const subdirs: Array<{ name: string; exists: boolean }> = [];
     try {
       const plan = direction === "upload"
-        ? await uploadPlan(main, localDirPath, remoteDirPath, signal)
+        ? await uploadPlan(main, localDirPath, remoteDirPath, exists, signal)
         : await downloadPlan(main, remoteDirPath, localDirPath, signal);
       if (!plan.destExists && !dryRun) {
         if (direction === "upload") await main.mkdir(remoteDirPath, { recursive: true, signal });
@@ -277,7 +278,7 @@ export async function sync(main: Client, workers: SyncWorkers, localDir: string,
             }
             await removeDest(rel, join(localDirPath, name), joinRemote(remoteDirPath, name), there);
           }
-          subdirs.push(name);
+          subdirs.push({ name, exists: there?.type === "directory" });
         } else if (entry.type === "file") {
           // Decided after the listing is over: a remote source's listing holds the main connection.
           jobs.push({ rel, local: join(localDirPath, name), remote: joinRemote(remoteDirPath, name), source: entry, dest: there });
@@ -308,7 +309,8 @@ export async function sync(main: Client, workers: SyncWorkers, localDir: string,
     await runBounded(decided, options.concurrency ?? 1, transfer);
     throwIfAborted(signal);
     // Depth first, in name order (pushed in reverse so the first name comes off the stack first).
-    for (const name of subdirs.sort().reverse()) stack.push({ rel: dirRel === "" ? name : `${dirRel}/${name}`, depth: depth + 1 });
+    subdirs.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    for (const { name, exists: known } of subdirs) stack.push({ rel: dirRel === "" ? name : `${dirRel}/${name}`, depth: depth + 1, exists: known });
   }
   return { ...report, durationMs: Date.now() - started, dryRun };
 }
@@ -349,15 +351,18 @@ interface DirectoryPlan {
  * as the local entries stream past it); `list()` rather than `listIter()`
  * so that a cut listing is retried like any call.
  */
-async function uploadPlan(client: Client, localPath: string, remotePath: string, signal: AbortSignal | undefined): Promise<DirectoryPlan> {
-  const listing = await remoteListing(client, remotePath, signal);
+async function uploadPlan(client: Client, localPath: string, remotePath: string, exists: boolean | undefined, signal: AbortSignal | undefined): Promise<DirectoryPlan> {
+  // Not listed when the parent's listing showed it absent; and an empty listing is no proof it exists
+  // (vsftpd answers LIST of a missing path with 226 and nothing), so the root is then made sure of.
+  const listing = exists === false ? undefined : await remoteListing(client, remotePath, signal);
+  const destExists = listing !== undefined && (listing.length > 0 || exists === true);
   const map = new Map<string, SyncEntry>();
   for (const info of listing ?? []) {
     const entry = toEntry(info);
     if (entry) map.set(info.name, entry);
   }
   return {
-    destExists: listing !== undefined,
+    destExists,
     sources: localSource(localPath),
     dest: async (name) => {
       const entry = map.get(name);

@@ -187,3 +187,16 @@ describe("resume against pure-ftpd through the fault relay", () => {
     await uploadCutThreeTimes(rig, "STOR");
   });
 });
+
+describe("resume against vsftpd through the fault relay", () => {
+  it("download and upload, 16 MiB each, cut three times each, end byte-identical", async (t) => {
+    if (!(await requirePeer(t, "vsftpd"))) return;
+    const peer = await startPeer("vsftpd", {});
+    t.after(() => peer.stop());
+    const rig = await rigFor(t, peer.port, peer.root, { user: peer.user, password: peer.password });
+    await downloadCutThreeTimes(rig);
+    rig.commands.length = 0;
+    rig.transfers.length = 0;
+    await uploadCutThreeTimes(rig, "STOR");
+  });
+});

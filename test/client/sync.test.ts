@@ -219,6 +219,13 @@ describe("sync through the fault relay, every 10th data connection cut", () => {
     await syncThroughCuts(t, own.port, own.root, { user: "u", password: "p" });
   });
 
+  it("vsftpd: 300 files, identical trees in both directions", async (t) => {
+    if (!(await requirePeer(t, "vsftpd"))) return;
+    const peer = await startPeer("vsftpd", {});
+    t.after(() => peer.stop());
+    await syncThroughCuts(t, peer.port, peer.root, { user: peer.user, password: peer.password });
+  });
+
   it("pure-ftpd: 300 files, identical trees in both directions", async (t) => {
     if (!(await requirePeer(t, "pure-ftpd"))) return;
     const peer = await startPeer("pure-ftpd", {});

@@ -164,6 +164,27 @@ describe("reconnect against ftpwire's server through the fault relay", () => {
     assert.equal(own.logins, 2);
   });
 
+  it("close() during a backoff wait ends it at once: the call rejects with ERR_FTP_CLOSED", { timeout: 20_000 }, async (t) => {
+    const own = await ownServer(t);
+    const relay = await throughRelay(t, own.port);
+    // A minute's wait that the test never lets pass (mock timers): only close() can end it.
+    const client = await Client.connect(clientOptions(relay, { retry: { attempts: 3, minDelayMs: 60_000, maxDelayMs: 60_000 } }));
+    const lost = once(client, "disconnect");
+    relay.cutControl();
+    await lost;
+    relay.refuseConnects(5);
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    t.after(() => t.mock.timers.reset());
+    const retried = once(client, "retry");
+    const call = client.pwd();
+    call.catch(() => {});
+    const [event] = (await retried) as [RetryEvent];
+    assert.ok(event.delay >= 30_000);
+    await client.close();
+    await assert.rejects(call, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED");
+    assert.equal(relay.controlConnections, 2, "no reconnect after the close");
+  });
+
   it("530 on the reconnect login rejects at once: no retry, one reconnect attempt", async (t) => {
     const own = await ownServer(t);
     const relay = await throughRelay(t, own.port);

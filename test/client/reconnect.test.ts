@@ -201,6 +201,50 @@ describe("reconnect against ftpwire's server through the fault relay", () => {
     assert.equal(own.logins, 2);
   });
 
+  it("a TLS certificate error on the reconnect rejects at once: no retry", async (t) => {
+    const good = await makeTestCertificate();
+    // A second, different certificate (the default one is made once per process).
+    const otherDir = await mkdtemp(join(tmpdir(), "ftpwire-impostor-"));
+    t.after(() => rm(otherDir, { recursive: true, force: true }));
+    const other = await makeTestCertificate(otherDir);
+    const tls = (cert: typeof good) => ({ tls: { key: cert.keyPem, cert: cert.certPem } }) as never;
+    const first = await ownServer(t, tls(good));
+    const impostor = await ownServer(t, tls(other));
+    const relay = await throughRelay(t, first.port);
+    const client = await Client.connect(clientOptions(relay, { secure: true, tls: { ca: good.certPem, servername: "localhost" }, retry: { attempts: 5, minDelayMs: 0, maxDelayMs: 0 } }));
+    t.after(() => client.close());
+    const seen = record(client);
+    const lost = once(client, "disconnect");
+    relay.retarget(impostor.port);
+    relay.cutControl();
+    await lost;
+    await assert.rejects(client.pwd(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TLS");
+    assert.equal(seen.reconnects.length, 1);
+    assert.equal(seen.retries.length, 0);
+    assert.equal(impostor.logins, 0, "no password sent to a server whose certificate failed");
+  });
+
+  it("an abort during the backoff rejects with ERR_FTP_ABORTED and stops the retries", { timeout: 20_000 }, async (t) => {
+    const own = await ownServer(t);
+    const relay = await throughRelay(t, own.port);
+    const client = await Client.connect(clientOptions(relay, { retry: { attempts: 5, minDelayMs: 60_000, maxDelayMs: 60_000 } }));
+    t.after(() => client.close());
+    const lost = once(client, "disconnect");
+    relay.cutControl();
+    await lost;
+    relay.refuseConnects(10);
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    t.after(() => t.mock.timers.reset());
+    const controller = new AbortController();
+    const retried = once(client, "retry");
+    const call = client.pwd({ signal: controller.signal });
+    call.catch(() => {});
+    await retried;
+    controller.abort();
+    await assert.rejects(call, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_ABORTED");
+    assert.equal(relay.controlConnections, 2, "no further reconnect after the abort");
+  });
+
   it("retry: { attempts: 0 } is the client without reconnect: the loss closes it", async (t) => {
     const own = await ownServer(t);
     const relay = await throughRelay(t, own.port);

@@ -26,6 +26,8 @@ export interface FaultRelay {
   cutEveryNthData(n: number, bytes: number): void;
   /** The next `count` control connects are accepted and reset at once. */
   refuseConnects(count: number): void;
+  /** New control connections go to this port instead (another server behind the same address). */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startFaultRelay(target: { host: string; port: number }, op
   let everyNth = 0;
   let everyNthBytes = 0;
   let refuse = 0;
+  let controlPort = target.port;
   let controlCount = 0;
   let dataCount = 0;
 
@@ -153,7 +156,7 @@ export async function startFaultRelay(target: { host: string; port: number }, op
     }
     controls.add(client);
     client.on("close", () => controls.delete(client));
-    const server = connect({ host: target.host, port: target.port });
+    const server = connect({ host: target.host, port: controlPort });
     track(server);
     let partial = ""; // a reply line split across chunks
     join(client, server, undefined, async (chunk) => {
@@ -192,6 +195,9 @@ export async function startFaultRelay(target: { host: string; port: number }, op
     },
     refuseConnects(count) {
       refuse = count;
+    },
+    retarget(port) {
+      controlPort = port;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -17,6 +17,7 @@ const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
   listing: () => import("./listing.js"),
   sessions: () => import("./sessions.js"),
   memory: () => import("./memory.js"),
+  sync: () => import("./sync.js"),
 };
 
 async function main(): Promise<void> {

@@ -41,7 +41,9 @@ export type FtpErrorCode =
   /** A transfer finished but its result does not match (size or hash differs). */
   | "ERR_FTP_VERIFY"
   /** `list()` met more entries than its cap; `listIter()` streams any number. */
-  | "ERR_FTP_LISTING_TOO_LARGE";
+  | "ERR_FTP_LISTING_TOO_LARGE"
+  /** With `retry`: an interrupted transfer whose source or destination (a caller's stream, an append) cannot continue where it stopped. */
+  | "ERR_FTP_NOT_RESUMABLE";
 
 export interface FtpErrorOptions {
   readonly reply?: ErrorReply | undefined;
@@ -259,6 +261,20 @@ export class FtpVerifyError extends FtpError {
   }
 }
 brand(FtpVerifyError, "FtpVerifyError");
+
+/**
+ * A transfer broke with a failure that would have been retried, but its
+ * source or destination cannot pick up where it stopped: a caller's
+ * Writable that already received bytes (or was ended), a caller's Readable
+ * already read from, an append. `cause` is the interruption.
+ */
+export class FtpNotResumableError extends FtpError {
+  override name = "FtpNotResumableError";
+  constructor(message: string, options: FtpErrorOptions = {}) {
+    super("ERR_FTP_NOT_RESUMABLE", message, options);
+  }
+}
+brand(FtpNotResumableError, "FtpNotResumableError");
 
 /**
  * One side of a server-to-server transfer failed. `side` says which server;

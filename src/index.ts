@@ -61,6 +61,8 @@ export type { ClientTlsOptions } from "./client/options.js";
 export { isRetryable, RETRY_DEFAULTS } from "./client/retry-policy.js";
 export type { RetryOptions, ResolvedRetryOptions, RetryContext } from "./client/retry-policy.js";
 export type { RetryEvent } from "./client/retry-loop.js";
+export type { ReconnectEvent } from "./client/reconnect.js";
+export type { SyncOptions, SyncReport, SyncProgress, SyncFailure, SyncEntry, SyncCompare } from "./client/sync.js";
 export type { TlsInfo } from "./client/ftps.js";
 // Server role.
 export { createServer, FtpServer } from "./server/ftp-server.js";

@@ -10,13 +10,13 @@
  */
 import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
-import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError, FtpReplyError } from "../errors.js";
+import { FtpAbortError, FtpConnectionClosedError, FtpError, FtpInvalidArgumentError } from "../errors.js";
 import type { ReplyChannel } from "../control/client-channel.js";
 import type { FileInfo, Reply } from "../protocol/types.js";
 import { abortable } from "../io/abortable.js";
 import { SmallCalls } from "../io/small-calls.js";
 import { openSession } from "./connect.js";
-import { mkdir, rmdir, type DirOptions } from "./dir-ops.js";
+import type { DirOptions } from "./dir-ops.js";
 import { downloadDir, uploadDir, type DirTransferOptions, type DirTransferResult } from "./dir-transfers.js";
 import { exists, lastModified, pwd, setLastModified, size, stat } from "./file-info.js";
 import {
@@ -29,9 +29,14 @@ import { runForeignTransfer, type ForeignTransferOptions } from "./foreign-trans
 import type { TlsInfo } from "./ftps.js";
 import { list, listIter, type ListOptions } from "./listing.js";
 import { OperationQueue } from "./operation-queue.js";
-import { reopenSession, rememberSession, type SessionMemory } from "./reconnect.js";
-import { abortableSleep, runWithRetry, type RetryEvent } from "./retry-loop.js";
-import { replyMayBeLost, type RetryContext } from "./retry-policy.js";
+import { ReconnectState, reopenSession, type ReconnectEvent } from "./reconnect.js";
+import { RetrySleeper, runWithRetry, type RetryEvent } from "./retry-loop.js";
+import type { RetryContext } from "./retry-policy.js";
+import { mkdirRetried, removeRetried, renameRetried, rmdirRetried } from "./retry-rules.js";
+import { ConnectionPool } from "./connection-pool.js";
+import { sync, type SyncOptions, type SyncReport } from "./sync.js";
+import { segmentedDownload } from "./segmented-download.js";
+import { DownloadResume, UploadResume } from "./resume.js";
 import { resolveClientConfig, type ClientCredentials, type ClientOptions, type ResolvedClientOptions } from "./options.js";
 import { abortError, debug, type ProgressInfo, type Session, type TransferEvent } from "./session.js";
 import type { TypedEmitter } from "../typed-emitter.js";
@@ -57,16 +62,6 @@ export type ClientEvents = {
   reconnect: (event: ReconnectEvent) => void;
 };
 
-/** What `reconnect` events carry. */
-export interface ReconnectEvent {
-  /** 1 for the first reconnect after a loss, 2 when that one failed too, … */
-  readonly attempt: number;
-  /** Why the connection is being re-opened: the loss, or the previous reconnect's failure. */
-  readonly cause: FtpError;
-  /** Milliseconds waited before this reconnect (0 when the next call found the connection lost). */
-  readonly delay: number;
-}
-
 /** How a call takes part in retry: the context of its failures, or "never" (raw commands, streams). */
 interface RetryRule {
   readonly operation: string;
@@ -87,10 +82,6 @@ const COMMAND_LINE = /^([A-Za-z][A-Za-z0-9]*)(?: (.*))?$/s;
 
 function notACommandLine(rawCommand: string): FtpInvalidArgumentError {
   return new FtpInvalidArgumentError(`Not a command line: ${JSON.stringify(rawCommand.slice(0, 40))}`);
-}
-
-function isReply(error: unknown, code: number): boolean {
-  return error instanceof FtpReplyError && error.replyCode === code;
 }
 
 const EventEmitterBase = EventEmitter as new () => TypedEmitter<ClientEvents>;
@@ -118,18 +109,11 @@ export class Client extends EventEmitterBase {
   private internalRunning = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private lastActivity = Date.now();
-  // ---- reconnect state (only used with retry.attempts > 0) ----
-  /** Why the control connection was lost; set until a reconnect succeeds. */
-  #lost: FtpError | undefined;
-  /** The lost session's state, restored on reconnect. */
-  #memory: SessionMemory | undefined;
-  /** Absolute working directory after the last CWD/CDUP, tracked only with retry. */
-  #cwd: string | undefined;
-  /** Reconnect attempts since the loss, and the delay the retry loop waited before the next one. */
-  #reconnectAttempt = 0;
-  #retryDelay = 0;
-  /** Retry waits to cut short when the client closes. */
-  readonly #sleepers = new Set<() => void>();
+  /** Lost connection, its remembered state, the tracked cwd (only used with retry.attempts > 0). */
+  readonly #reconnect = new ReconnectState();
+  readonly #sleeper = new RetrySleeper();
+  /** Bytes of the last transfer that ended (a broken download resumes from them when it had an explicit `start`). */
+  #lastTransferBytes = 0;
 
   /** Connects and logs in; resolves with a ready client. */
   static async connect(input: string | ClientOptions, overrides?: Partial<ClientOptions> & OperationOptions): Promise<Client> {
@@ -151,7 +135,7 @@ export class Client extends EventEmitterBase {
    * while a lost control connection waits for the next call to re-open it.
    */
   get connected(): boolean {
-    return (this.session !== undefined || this.#lost !== undefined) && !this.closed;
+    return (this.session !== undefined || this.#reconnect.lost) && !this.closed;
   }
 
   /** Opens the connection and logs in. Calls made meanwhile wait for it. Idempotent. */
@@ -242,53 +226,47 @@ export class Client extends EventEmitterBase {
     return this.run(options, (s) => exists(s, path), { operation: `exists ${path}` });
   }
 
-  // Not idempotent: a retry after a lost reply may find the work done (rules in docs/client.md).
+  // Not idempotent: a retry after a lost reply may find the work done (see retry-rules.ts).
 
   mkdir(path: string, options: DirOptions = {}): Promise<void> {
-    return this.run(options, (s, previous) =>
-      mkdir(s, path, options).catch(async (error: unknown) => {
-        // The lost MKD had created it: a directory there now counts as done.
-        if (replyMayBeLost(previous) && isReply(error, 550) && (await stat(s, path).catch(() => undefined))?.type === "directory") return;
-        throw error;
-      }), { operation: `mkdir ${path}` });
+    return this.run(options, (s, previous) => mkdirRetried(s, path, options, previous), { operation: `mkdir ${path}` });
   }
 
   rmdir(path: string, options: DirOptions = {}): Promise<void> {
-    return this.run(options, (s, previous) =>
-      rmdir(s, path, options).catch(async (error: unknown) => {
-        // The lost RMD had removed it.
-        if (replyMayBeLost(previous) && isReply(error, 550) && !(await exists(s, path))) return;
-        throw error;
-      }), { operation: `rmdir ${path}` });
+    return this.run(options, (s, previous) => rmdirRetried(s, path, options, previous), { operation: `rmdir ${path}` });
   }
 
   async remove(path: string, options?: OperationOptions): Promise<void> {
-    await this.run(options, async (s, previous) => {
-      const reply = await s.request("DELE", path);
-      // A DELE retried after its reply was lost that now answers 550 counts as done.
-      if (reply.code === 550 && replyMayBeLost(previous)) return;
-      if (reply.code >= 400) throw new FtpReplyError(reply, { command: `DELE ${path}` });
-    }, { operation: `remove ${path}` });
+    await this.run(options, (s, previous) => removeRetried(s, path, previous), { operation: `remove ${path}` });
   }
 
   async rename(from: string, to: string, options?: OperationOptions): Promise<void> {
-    await this.run(options, async (s, previous) => {
-      const reply = await s.request("RNFR", from);
-      // The lost RNTO had renamed it: no source any more, and the target is there.
-      if (reply.code === 550 && replyMayBeLost(previous) && (await exists(s, to))) return;
-      if (reply.code >= 400) throw new FtpReplyError(reply, { command: `RNFR ${from}` });
-      await s.command("RNTO", to);
-    }, { operation: `rename ${from}` });
+    await this.run(options, (s, previous) => renameRetried(s, from, to, previous), { operation: `rename ${from}` });
   }
 
   /** Uploads a local file, a Buffer or a Readable. Resolves after the server confirmed it. */
   async upload(source: UploadSource, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
-    return this.run(options, (s) => upload(s, source, remotePath, options));
+    // With retry, a broken upload continues from what the server has (see resume.ts).
+    const plan = new UploadResume(source, options);
+    return this.run(options, (s, previous) => {
+      const next = plan.next(previous);
+      return upload(s, source, remotePath, next.options, next.attempt);
+    }, { operation: `upload ${remotePath}`, context: "upload" });
   }
 
   /** Downloads into a local file or a Writable (which is ended). Resolves after the server confirmed it. */
   async download(remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}): Promise<DownloadResult> {
-    return this.run(options, (s) => download(s, remotePath, destination, options));
+    // With retry, a broken download continues with REST at what it wrote (see resume.ts).
+    if (options.segments !== undefined && options.segments > 1) {
+      if (typeof destination !== "string") throw new FtpInvalidArgumentError("segments need a local path destination");
+      return segmentedDownload(this, (signal) => this.#sibling(signal), remotePath, destination, { ...options, segments: options.segments },
+        (single) => this.download(remotePath, destination, single));
+    }
+    const plan = new DownloadResume(destination, options);
+    return this.run(options, async (s, previous) => {
+      const next = await plan.next(previous, this.#lastTransferBytes);
+      return download(s, remotePath, destination, next.options, next.attempt);
+    }, { operation: `download ${remotePath}` });
   }
 
   /**
@@ -307,6 +285,22 @@ export class Client extends EventEmitterBase {
 
   uploadDir(localDir: string, remoteDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
     return uploadDir(this, (signal) => this.#sibling(signal), localDir, remoteDir, options);
+  }
+
+  /**
+   * Makes the remote tree match the local one (`direction: "upload"`) or the
+   * other way, transferring only what differs (see sync.ts and docs/client.md).
+   * Files go over `concurrency` extra connections when above 1.
+   */
+  async sync(localDir: string, remoteDir: string, options: SyncOptions): Promise<SyncReport> {
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency <= 1) return sync(this, (task) => task(this), localDir, remoteDir, options);
+    const pool = new ConnectionPool<Client>(concurrency, (signal) => this.#sibling(signal));
+    try {
+      return await sync(this, (task) => pool.run(task, options.signal), localDir, remoteDir, options);
+    } finally {
+      await pool.close();
+    }
   }
 
   downloadDir(remoteDir: string, localDir: string, options: DirTransferOptions = {}): Promise<DirTransferResult> {
@@ -417,9 +411,9 @@ export class Client extends EventEmitterBase {
     const promise = rule && retry.attempts > 0
       ? runWithRetry({
         retry, signal, operation: rule.operation, context: rule.context,
-        sleep: (ms, s) => this.#sleep(ms, s),
+        sleep: (ms, s) => this.#sleeper.sleep(ms, s),
         onRetry: (event) => {
-          this.#retryDelay = event.delay;
+          this.#reconnect.delayBefore = event.delay;
           this.emit("retry", event);
         },
         mayRetry: () => !this.closed,
@@ -430,20 +424,9 @@ export class Client extends EventEmitterBase {
     return abortable(promise, signal, { reason: abortError });
   }
 
-  /** The backoff wait; cut short (resolving) when the client closes, so that the next try sees the close at once. */
-  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    const stop = new AbortController();
-    const wake = () => stop.abort();
-    this.#sleepers.add(wake);
-    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-    return abortableSleep(ms, both).catch((error: unknown) => {
-      if (!stop.signal.aborted) throw error;
-    }).finally(() => this.#sleepers.delete(wake));
-  }
-
   /** With retry, the absolute directory a reconnect returns to (one PWD after each directory change). */
   async #trackCwd(session: Session): Promise<void> {
-    if (this.options.retry.attempts > 0) this.#cwd = await pwd(session);
+    if (this.options.retry.attempts > 0) this.#reconnect.cwd = await pwd(session);
   }
 
   /**
@@ -451,34 +434,30 @@ export class Client extends EventEmitterBase {
    * becomes the new cause and propagates to the caller (whose retry loop,
    * if any, decides whether to wait and try again).
    */
-  async #reconnect(signal: AbortSignal | undefined): Promise<Session> {
-    const cause = this.#lost!;
-    this.#reconnectAttempt++;
-    this.emit("reconnect", { attempt: this.#reconnectAttempt, cause, delay: this.#retryDelay });
-    this.#retryDelay = 0;
+  async #reopen(signal: AbortSignal | undefined): Promise<Session> {
+    const event = this.#reconnect.nextAttempt();
+    this.emit("reconnect", event);
     try {
       const session = await reopenSession(this.options, this.#credentials, this.#observer(), {
         signal, onChannel: (channel) => this.watch(channel),
-      }, this.#memory!);
+      }, this.#reconnect.memory!);
       if (this.closed) {
         session.channel.close();
         throw this.closedError();
       }
       this.session = session;
-      this.#lost = undefined;
-      this.#reconnectAttempt = 0;
-      if (debug.enabled) debug("reconnected after: %s", cause.message);
+      this.#reconnect.succeeded();
+      if (debug.enabled) debug("reconnected after: %s", event.cause.message);
       return session;
     } catch (error) {
-      if (!this.closed) this.#lost = error instanceof FtpError ? error : new FtpConnectionClosedError("Reconnect failed", { cause: error });
+      if (!this.closed) this.#reconnect.failed(error);
       throw error;
     }
   }
 
   /** With retry: the control connection is gone, but the client is not closed; the next call reconnects. */
   #loseSession(session: Session, error: FtpError): void {
-    this.#memory = rememberSession(session, this.#cwd);
-    this.#lost = error;
+    this.#reconnect.lose(session, error);
     this.session = undefined;
     if (debug.enabled) debug("control connection lost (will reconnect on the next call): %s", error.message);
     this.emit("disconnect", error);
@@ -487,7 +466,10 @@ export class Client extends EventEmitterBase {
   #observer() {
     return {
       progress: (info: ProgressInfo) => this.emit("progress", info),
-      transfer: (event: TransferEvent) => this.emit("transfer", event),
+      transfer: (event: TransferEvent) => {
+        if (event.phase === "end") this.#lastTransferBytes = event.bytes;
+        this.emit("transfer", event);
+      },
       wantsTotals: () => this.listenerCount("progress") > 0,
       localFiles: this.#localFiles,
     };
@@ -516,9 +498,9 @@ export class Client extends EventEmitterBase {
     if (!this.session && !this.connecting) throw new FtpConnectionClosedError("Not connected: call connect() first");
     const releaseTurn = await this.queue.acquire(signal);
     let session = this.session;
-    if (!session && this.#lost && !this.closed) {
+    if (!session && this.#reconnect.lost && !this.closed) {
       try {
-        session = await this.#reconnect(signal);
+        session = await this.#reopen(signal);
       } catch (error) {
         releaseTurn();
         throw error;
@@ -570,7 +552,7 @@ export class Client extends EventEmitterBase {
     this.closed = true;
     this.closeReason = error;
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
-    for (const wake of this.#sleepers) wake();
+    this.#sleeper.wakeAll();
     // A failure during a call reaches its caller; during a keepalive NOOP nobody awaits it.
     const busy = this.queue.running;
     const running = busy && !this.internalRunning;

@@ -40,6 +40,13 @@ export interface UploadOptions {
 }
 
 export interface DownloadOptions {
+  /**
+   * Fetch the file in this many byte ranges at once, over as many extra
+   * connections (a local path destination, binary, whole file; see
+   * segmented-download.ts). Falls back to one stream, with a note in the
+   * result, when the server cannot or will not. Default 1.
+   */
+  segments?: number;
   /** Byte offset to start at (REST). A local destination file is written from the same offset. */
   start?: number;
   /** Continue a partial local file: start at its current size. Local path destinations only. */
@@ -55,8 +62,15 @@ export type DownloadDestination = string | Writable;
 
 /** What `upload()` resolves with: the server's final reply and the bytes sent (a resume offset not counted). */
 export type UploadResult = TransferResult;
-/** What `download()` resolves with: the server's final reply and the bytes received (a resume offset not counted). */
-export type DownloadResult = TransferResult;
+/**
+ * What `download()` resolves with: the server's final reply and the bytes
+ * received (a resume offset not counted); with `segments`, also how many
+ * segments were used and notes (a fallback to one stream, how it was checked).
+ */
+export type DownloadResult = TransferResult & {
+  readonly segments?: number | undefined;
+  readonly notes?: readonly string[] | undefined;
+};
 
 /** Options of `createReadStream()`. */
 export interface ReadStreamOptions {
@@ -93,7 +107,13 @@ function restSteps(start: number): TransferSpec["before"] {
   return start > 0 ? [{ verb: "REST", arg: String(start), expect: 350 }] : [];
 }
 
-export async function upload(session: Session, source: UploadSource, remotePath: string, options: UploadOptions = {}): Promise<TransferResult> {
+/** What the Client's resume logic adds to one attempt of a transfer (see resume.ts). */
+export interface AttemptInfo {
+  /** Resumes before this attempt, for the transfer events and the result. */
+  readonly resumes?: number;
+}
+
+export async function upload(session: Session, source: UploadSource, remotePath: string, options: UploadOptions = {}, attempt: AttemptInfo = {}): Promise<TransferResult> {
   let start = checkOffset(options.start);
   let verb = options.append ? "APPE" : "STOR";
   let localSize: number | undefined;
@@ -112,7 +132,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   }
   if (start > 0 && verb === "APPE") before = [];
   if (options.resume && localSize !== undefined && start === localSize && start > 0) {
-    return { reply: { code: 226, lines: ["Nothing to resume: the remote file is complete"], message: "Nothing to resume: the remote file is complete" }, bytes: 0 };
+    return { reply: { code: 226, lines: ["Nothing to resume: the remote file is complete"], message: "Nothing to resume: the remote file is complete" }, bytes: 0, resumes: attempt.resumes ?? 0 };
   }
   const ascii = options.type === "ascii";
   // A small local file is read while the commands go out (TYPE, EPSV, STOR):
@@ -135,6 +155,7 @@ export async function upload(session: Session, source: UploadSource, remotePath:
       what: typeof source === "string" ? `Cannot read ${source}` : "The upload's source stream failed",
       path: typeof source === "string" ? source : undefined,
     },
+    resumes: attempt.resumes,
     pump: async (socket, counter) => {
       if (early && !ascii) {
         // A pre-read file leaves in one write: no Readable, Transform or pipeline to set up per file.
@@ -158,7 +179,9 @@ export async function upload(session: Session, source: UploadSource, remotePath:
   });
 }
 
-export async function download(session: Session, remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}): Promise<TransferResult> {
+export async function download(
+  session: Session, remotePath: string, destination: DownloadDestination, options: DownloadOptions = {}, attempt: AttemptInfo = {},
+): Promise<TransferResult> {
   let start = checkOffset(options.start);
   if (options.resume) {
     if (typeof destination !== "string") throw new FtpInvalidArgumentError("resume needs a local path destination");
@@ -167,15 +190,17 @@ export async function download(session: Session, remotePath: string, destination
   const ascii = options.type === "ascii";
   const size = session.observer.wantsTotals() || options.onProgress ? await remoteSize(session, remotePath) : undefined;
   if (options.resume && size !== undefined && start >= size) {
-    return { reply: { code: 226, lines: ["Nothing to resume: the local file is complete"], message: "Nothing to resume: the local file is complete" }, bytes: 0 };
+    return { reply: { code: 226, lines: ["Nothing to resume: the local file is complete"], message: "Nothing to resume: the local file is complete" }, bytes: 0, resumes: attempt.resumes ?? 0 };
   }
   await session.setType(ascii ? "A" : "I");
   // Errors of the destination (a full disk, a failing stream) are the caller's, not the data connection's.
   const destinationErrors = new WeakSet<object>();
+  // pipeline() destroys the destination with the socket's own error (a reset): that one stays the data connection's.
+  const socketErrors = new WeakSet<object>();
   return runTransfer(session, {
     verb: "RETR", arg: remotePath, path: remotePath, direction: "download",
     total: size === undefined ? undefined : Math.max(0, size - start),
-    signal: options.signal, onProgress: options.onProgress, before: restSteps(start),
+    signal: options.signal, onProgress: options.onProgress, before: restSteps(start), resumes: attempt.resumes,
     local: {
       is: (error) => typeof error === "object" && error !== null && destinationErrors.has(error),
       what: typeof destination === "string" ? `Cannot write ${destination}` : "The download's destination stream failed",
@@ -190,7 +215,13 @@ export async function download(session: Session, remotePath: string, destination
           throw error;
         })
         : destination;
-      writable.once("error", (error: Error) => destinationErrors.add(error));
+      // Whoever emits an error first owns it; pipeline() then hands it to the other side.
+      socket.once("error", (error: Error) => {
+        if (!destinationErrors.has(error)) socketErrors.add(error);
+      });
+      writable.once("error", (error: Error) => {
+        if (!socketErrors.has(error)) destinationErrors.add(error);
+      });
       if (ascii) return pipeline([socket, createCrlfToLf(), counter, writable]);
       // Binary: the counter watches the socket's chunks instead of being a
       // Transform hop for each of them (a large RETR moves ~20,000 chunks/s).

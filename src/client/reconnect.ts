@@ -6,6 +6,7 @@
  * call that follows cannot tell the connection is new.
  */
 import type { ReplyChannel } from "../control/client-channel.js";
+import { FtpConnectionClosedError, FtpError } from "../errors.js";
 import { openSession } from "./connect.js";
 import type { ClientCredentials, ResolvedClientOptions } from "./options.js";
 import type { ActiveStrategy, PassiveStrategy, Session, SessionObserver } from "./session.js";
@@ -54,5 +55,54 @@ export async function reopenSession(
   } catch (error) {
     session.channel.close();
     throw error;
+  }
+}
+
+/** What `reconnect` events carry. */
+export interface ReconnectEvent {
+  /** 1 for the first reconnect after a loss, 2 when that one failed too, … */
+  readonly attempt: number;
+  /** Why the connection is being re-opened: the loss, or the previous reconnect's failure. */
+  readonly cause: FtpError;
+  /** Milliseconds waited before this reconnect (0 when the next call found the connection lost). */
+  readonly delay: number;
+}
+
+/** The Client's reconnect bookkeeping (used only with retry.attempts > 0). */
+export class ReconnectState {
+  /** Why the control connection was lost; set until a reconnect succeeds. */
+  cause: FtpError | undefined;
+  /** The lost session's state, restored on reconnect. */
+  memory: SessionMemory | undefined;
+  /** Absolute working directory after the last CWD/CDUP (the Client asks PWD after each). */
+  cwd: string | undefined;
+  /** The backoff the retry loop waited before the coming reconnect. */
+  delayBefore = 0;
+  #attempt = 0;
+
+  get lost(): boolean {
+    return this.cause !== undefined;
+  }
+
+  lose(session: Session, error: FtpError): void {
+    this.memory = rememberSession(session, this.cwd);
+    this.cause = error;
+  }
+
+  /** Counts the reconnect about to start and describes it. */
+  nextAttempt(): ReconnectEvent {
+    this.#attempt++;
+    const event = { attempt: this.#attempt, cause: this.cause!, delay: this.delayBefore };
+    this.delayBefore = 0;
+    return event;
+  }
+
+  succeeded(): void {
+    this.cause = undefined;
+    this.#attempt = 0;
+  }
+
+  failed(error: unknown): void {
+    this.cause = error instanceof FtpError ? error : new FtpConnectionClosedError("Reconnect failed", { cause: error });
   }
 }

@@ -68,3 +68,22 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined): Pro
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** Backoff waits that `wakeAll()` ends early (resolving): a client being closed must not wait out a delay first. */
+export class RetrySleeper {
+  readonly #wakers = new Set<() => void>();
+
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const stop = new AbortController();
+    const wake = () => stop.abort();
+    this.#wakers.add(wake);
+    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    return abortableSleep(ms, both).catch((error: unknown) => {
+      if (!stop.signal.aborted) throw error;
+    }).finally(() => this.#wakers.delete(wake));
+  }
+
+  wakeAll(): void {
+    for (const wake of this.#wakers) wake();
+  }
+}

@@ -42,6 +42,8 @@ export interface TransferEvent {
   readonly bytes: number;
   /** Set on "end" when the transfer failed or was aborted. */
   readonly error?: Error | undefined;
+  /** On "end": how many times this transfer was resumed after an interruption (with `retry`); 0 when it ran in one go. */
+  readonly resumes?: number | undefined;
 }
 
 /** What the session reports upwards; the Client turns these into its events. */

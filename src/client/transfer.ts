@@ -42,11 +42,15 @@ export interface TransferSpec {
    * failure; it leaves as FtpLocalError (`what`: the cause's message).
    */
   readonly local?: { readonly is: (error: unknown) => boolean; readonly what: string; readonly path?: string | undefined } | undefined;
+  /** Resumes before this attempt (with `retry`), reported on the "end" event and in the result. */
+  readonly resumes?: number | undefined;
 }
 
 export interface TransferResult {
   readonly reply: Reply;
   readonly bytes: number;
+  /** How many times the transfer was resumed after an interruption (with `retry`). */
+  readonly resumes?: number | undefined;
 }
 
 export async function runTransfer(session: Session, spec: TransferSpec): Promise<TransferResult> {
@@ -140,8 +144,9 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     if (reply.code >= 400) throw new FtpReplyError(reply, { command: `${spec.verb} ${spec.arg}`.trim() });
     throwIfAborted(control.signal);
     progress.final(counter.bytes);
-    session.observer.transfer({ phase: "end", path: spec.path, direction: spec.direction, bytes: counter.bytes });
-    return { reply, bytes: counter.bytes };
+    const resumes = spec.resumes ?? 0;
+    session.observer.transfer({ phase: "end", path: spec.path, direction: spec.direction, bytes: counter.bytes, resumes });
+    return { reply, bytes: counter.bytes, resumes };
   } catch (error) {
     const local = spec.local?.is(error) === true;
     if (!local && error === socketError && finalPromise && finalReply === undefined && !control.signal.aborted) {
@@ -167,7 +172,7 @@ export async function runTransfer(session: Session, spec: TransferSpec): Promise
     if (failure !== undefined) {
       session.observer.transfer({
         phase: "end", path: spec.path, direction: spec.direction, bytes: counter.bytes,
-        error: failure instanceof Error ? failure : undefined,
+        error: failure instanceof Error ? failure : undefined, resumes: spec.resumes ?? 0,
       });
       // The command is out but its final reply is not in: bring the session back in step.
       if (commandSent && finalReply === undefined && !channel.isClosed) {

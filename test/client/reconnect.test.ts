@@ -9,7 +9,8 @@ import { PassThrough } from "node:stream";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, type ReconnectEvent } from "../../src/client/client.js";
+import { Client } from "../../src/client/client.js";
+import type { ReconnectEvent } from "../../src/client/reconnect.js";
 import type { RetryEvent } from "../../src/client/retry-loop.js";
 import { FtpError, FtpReplyError } from "../../src/errors.js";
 import { createServer, type FtpServer } from "../../src/server/ftp-server.js";
@@ -163,6 +164,27 @@ describe("reconnect against ftpwire's server through the fault relay", () => {
     assert.equal(own.logins, 2);
   });
 
+  it("close() during a backoff wait ends it at once: the call rejects with ERR_FTP_CLOSED", { timeout: 20_000 }, async (t) => {
+    const own = await ownServer(t);
+    const relay = await throughRelay(t, own.port);
+    // A minute's wait that the test never lets pass (mock timers): only close() can end it.
+    const client = await Client.connect(clientOptions(relay, { retry: { attempts: 3, minDelayMs: 60_000, maxDelayMs: 60_000 } }));
+    const lost = once(client, "disconnect");
+    relay.cutControl();
+    await lost;
+    relay.refuseConnects(5);
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    t.after(() => t.mock.timers.reset());
+    const retried = once(client, "retry");
+    const call = client.pwd();
+    call.catch(() => {});
+    const [event] = (await retried) as [RetryEvent];
+    assert.ok(event.delay >= 30_000);
+    await client.close();
+    await assert.rejects(call, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_CLOSED");
+    assert.equal(relay.controlConnections, 2, "no reconnect after the close");
+  });
+
   it("530 on the reconnect login rejects at once: no retry, one reconnect attempt", async (t) => {
     const own = await ownServer(t);
     const relay = await throughRelay(t, own.port);
@@ -177,6 +199,50 @@ describe("reconnect against ftpwire's server through the fault relay", () => {
     assert.equal(seen.reconnects.length, 1);
     assert.equal(seen.retries.length, 0);
     assert.equal(own.logins, 2);
+  });
+
+  it("a TLS certificate error on the reconnect rejects at once: no retry", async (t) => {
+    const good = await makeTestCertificate();
+    // A second, different certificate (the default one is made once per process).
+    const otherDir = await mkdtemp(join(tmpdir(), "ftpwire-impostor-"));
+    t.after(() => rm(otherDir, { recursive: true, force: true }));
+    const other = await makeTestCertificate(otherDir);
+    const tls = (cert: typeof good) => ({ tls: { key: cert.keyPem, cert: cert.certPem } }) as never;
+    const first = await ownServer(t, tls(good));
+    const impostor = await ownServer(t, tls(other));
+    const relay = await throughRelay(t, first.port);
+    const client = await Client.connect(clientOptions(relay, { secure: true, tls: { ca: good.certPem, servername: "localhost" }, retry: { attempts: 5, minDelayMs: 0, maxDelayMs: 0 } }));
+    t.after(() => client.close());
+    const seen = record(client);
+    const lost = once(client, "disconnect");
+    relay.retarget(impostor.port);
+    relay.cutControl();
+    await lost;
+    await assert.rejects(client.pwd(), (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_TLS");
+    assert.equal(seen.reconnects.length, 1);
+    assert.equal(seen.retries.length, 0);
+    assert.equal(impostor.logins, 0, "no password sent to a server whose certificate failed");
+  });
+
+  it("an abort during the backoff rejects with ERR_FTP_ABORTED and stops the retries", { timeout: 20_000 }, async (t) => {
+    const own = await ownServer(t);
+    const relay = await throughRelay(t, own.port);
+    const client = await Client.connect(clientOptions(relay, { retry: { attempts: 5, minDelayMs: 60_000, maxDelayMs: 60_000 } }));
+    t.after(() => client.close());
+    const lost = once(client, "disconnect");
+    relay.cutControl();
+    await lost;
+    relay.refuseConnects(10);
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    t.after(() => t.mock.timers.reset());
+    const controller = new AbortController();
+    const retried = once(client, "retry");
+    const call = client.pwd({ signal: controller.signal });
+    call.catch(() => {});
+    await retried;
+    controller.abort();
+    await assert.rejects(call, (e: unknown) => e instanceof FtpError && e.code === "ERR_FTP_ABORTED");
+    assert.equal(relay.controlConnections, 2, "no further reconnect after the abort");
   });
 
   it("retry: { attempts: 0 } is the client without reconnect: the loss closes it", async (t) => {

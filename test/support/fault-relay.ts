@@ -26,6 +26,8 @@ export interface FaultRelay {
   cutEveryNthData(n: number, bytes: number): void;
   /** The next `count` control connects are accepted and reset at once. */
   refuseConnects(count: number): void;
+  /** New control connections go to this port instead (another server behind the same address). */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
@@ -34,7 +36,12 @@ interface DataCut {
   skip: number;
 }
 
-export async function startFaultRelay(target: { host: string; port: number }): Promise<FaultRelay> {
+export interface FaultRelayOptions {
+  /** FEAT lines to hide from the client (e.g. ["REST"] for a server without REST STREAM). */
+  readonly hideFeatures?: readonly string[];
+}
+
+export async function startFaultRelay(target: { host: string; port: number }, options: FaultRelayOptions = {}): Promise<FaultRelay> {
   const controls = new Set<Socket>();
   const sockets = new Set<Socket>();
   const dataListeners = new Map<number, Server>();
@@ -42,17 +49,20 @@ export async function startFaultRelay(target: { host: string; port: number }): P
   let everyNth = 0;
   let everyNthBytes = 0;
   let refuse = 0;
+  let controlPort = target.port;
   let controlCount = 0;
   let dataCount = 0;
 
   const track = (socket: Socket) => {
+    // Without it Nagle holds back each small reply for the peer's delayed ACK (about 40 ms a command).
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
   };
 
   /** Pipes a ⇄ b; `limit` bytes (either way, summed) then both are reset. `onServerData` sees server→client chunks first. */
-  const join = (client: Socket, server: Socket, limit: number | undefined, onServerData?: (chunk: Buffer) => Promise<void>) => {
+  const join = (client: Socket, server: Socket, limit: number | undefined, onServerData?: (chunk: Buffer) => Promise<Buffer>) => {
     let moved = 0;
     const count = (n: number) => {
       moved += n;
@@ -77,8 +87,8 @@ export async function startFaultRelay(target: { host: string; port: number }): P
       }
       // Control: the relay's data listener must be up before the client reads the 227/229.
       server.pause();
-      chain = chain.then(() => onServerData(chunk)).then(() => {
-        if (!client.destroyed) client.write(chunk);
+      chain = chain.then(() => onServerData(chunk)).then((out) => {
+        if (!client.destroyed) client.write(out);
         server.resume();
       }, () => {
         server.resume();
@@ -128,6 +138,14 @@ export async function startFaultRelay(target: { host: string; port: number }): P
     return undefined;
   };
 
+  const hidden = options.hideFeatures ?? [];
+  const hideFeatures = (chunk: Buffer): Buffer => {
+    if (hidden.length === 0) return chunk;
+    let text = chunk.toString("latin1");
+    for (const name of hidden) text = text.replace(new RegExp(`^ ${name}\\b[^\\n]*\\n`, "gim"), "");
+    return Buffer.from(text, "latin1");
+  };
+
   const relay = createServer((client) => {
     controlCount++;
     track(client);
@@ -138,7 +156,7 @@ export async function startFaultRelay(target: { host: string; port: number }): P
     }
     controls.add(client);
     client.on("close", () => controls.delete(client));
-    const server = connect({ host: target.host, port: target.port });
+    const server = connect({ host: target.host, port: controlPort });
     track(server);
     let partial = ""; // a reply line split across chunks
     join(client, server, undefined, async (chunk) => {
@@ -147,6 +165,7 @@ export async function startFaultRelay(target: { host: string; port: number }): P
       partial = text.slice(lastBreak + 1).slice(-512);
       const port = passivePort(text.slice(0, lastBreak + 1));
       if (port !== undefined) await openDataListener(port);
+      return hideFeatures(chunk);
     });
   });
   relay.listen({ host: RELAY_HOST, port: 0 });
@@ -176,6 +195,9 @@ export async function startFaultRelay(target: { host: string; port: number }): P
     },
     refuseConnects(count) {
       refuse = count;
+    },
+    retarget(port) {
+      controlPort = port;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -60,7 +60,7 @@ CLIENT_DEFAULTS.timeouts.reply = 1;
 
 // ---- results
 expectTypeOf(client.upload).returns.resolves.toEqualTypeOf<UploadResult>();
-expectTypeOf<UploadResult>().toEqualTypeOf<{ readonly reply: Reply; readonly bytes: number }>();
+expectTypeOf<UploadResult>().toEqualTypeOf<{ readonly reply: Reply; readonly bytes: number; readonly resumes?: number | undefined }>();
 expectTypeOf(client.download).returns.resolves.toEqualTypeOf<DownloadResult>();
 // The pool resolves like the client.
 expectTypeOf(pool.upload).returns.resolves.toEqualTypeOf<UploadResult>();

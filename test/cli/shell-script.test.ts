@@ -198,7 +198,7 @@ describe("ftpwire open, scripted (stdin is not a terminal)", () => {
 
   it("ftpes:// with --ca against a TLS server", async () => {
     const cert = await makeTestCertificate();
-    const tls = await startInteropServer({ tls: { key: cert.keyPem, cert: cert.certPem }, requireTLS: "all" });
+    const tls = await startInteropServer({ tls: { key: cert.keyPem, cert: cert.certPem }, requireTls: "all" });
     try {
       await writeFile(join(tls.root, "secret.txt"), "s\n");
       const url = `ftpes://${USER}:${PASSWORD}@127.0.0.1:${tls.port}`;
